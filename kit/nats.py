@@ -1,0 +1,141 @@
+"""NATS connection, streams and durable consumers, declared deliberately.
+
+Every setting that the library would otherwise default is named here: duplicate window,
+ack wait, max deliveries, backoff, max ack pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError, NotFoundError
+
+from .logging import get_logger
+from .settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+async def connect(settings: ServiceSettings, name: str) -> Client:
+    """Connect, waiting for NATS with a bounded retry and a clear log line."""
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("nats error", error=str(exc))
+
+    async def on_disconnected() -> None:
+        log.warning("nats disconnected")
+
+    async def on_reconnected() -> None:
+        log.info("nats reconnected")
+
+    options: dict = {
+        "servers": [s.strip() for s in settings.nats_url.split(",")],
+        "name": name,
+        "connect_timeout": 2,
+        "allow_reconnect": True,
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 1,
+        "error_cb": on_error,
+        "disconnected_cb": on_disconnected,
+        "reconnected_cb": on_reconnected,
+        "pending_size": 64 * 1024 * 1024,
+    }
+    if settings.nats_user:
+        options["user"] = settings.nats_user
+        options["password"] = settings.nats_password
+    if settings.nats_token:
+        options["token"] = settings.nats_token
+    if settings.nats_creds:
+        options["user_credentials"] = settings.nats_creds
+
+    deadline = time.monotonic() + settings.connect_timeout_s
+    delay = 0.2
+    while True:
+        try:
+            return await nats.connect(**options)
+        except Exception as exc:  # nats raises several unrelated types on refused connections
+            if time.monotonic() + delay > deadline:
+                raise ConnectionError(
+                    f"NATS at {settings.nats_url} not reachable after "
+                    f"{settings.connect_timeout_s:.0f}s: {exc!r}"
+                ) from exc
+            log.warning("waiting for nats", url=settings.nats_url, error=repr(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def ensure_stream(
+    js: JetStreamContext, name: str, subjects: list[str], settings: ServiceSettings
+) -> None:
+    """Create the stream, or update it to this configuration (e.g. new entity subjects)."""
+    config = StreamConfig(
+        name=name,
+        subjects=subjects,
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        num_replicas=settings.stream_replicas,
+        duplicate_window=settings.duplicate_window_s,
+        discard=DiscardPolicy.OLD,
+        allow_direct=True,
+    )
+    try:
+        info = await js.stream_info(name)
+    except NotFoundError:
+        await js.add_stream(config)
+        log.info("stream created", stream=name, subjects=subjects)
+        return
+    current = info.config
+    if (
+        sorted(current.subjects or []) != sorted(subjects)
+        or current.duplicate_window != settings.duplicate_window_s
+    ):
+        merged = sorted(set(current.subjects or []) | set(subjects))
+        config.subjects = merged
+        await js.update_stream(config)
+        log.info("stream updated", stream=name, subjects=merged)
+
+
+def consumer_config(
+    durable: str, filter_subjects: list[str], settings: ServiceSettings
+) -> ConsumerConfig:
+    # Redeliveries after an ack timeout back off from ack_wait; the server treats the first
+    # value as the ack wait, so none may be shorter than a handler's worst case.
+    backoff = [settings.ack_wait_s * 2**i for i in range(max(settings.max_deliver - 1, 0))] or None
+    return ConsumerConfig(
+        durable_name=durable,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=settings.ack_wait_s,
+        # The server counts deliveries; the consumer dead-letters on the last one itself.
+        max_deliver=settings.max_deliver,
+        backoff=backoff,
+        max_ack_pending=settings.max_ack_pending,
+        filter_subjects=filter_subjects if len(filter_subjects) > 1 else None,
+        filter_subject=filter_subjects[0] if len(filter_subjects) == 1 else None,
+        max_waiting=512,
+    )
+
+
+async def ensure_consumer(
+    js: JetStreamContext, stream: str, durable: str, filters: list[str], settings: ServiceSettings
+) -> None:
+    """Create or update the durable pull consumer that every replica of the service shares."""
+    config = consumer_config(durable, filters, settings)
+    try:
+        await js.add_consumer(stream, config)
+    except BadRequestError as exc:
+        # Filters or settings changed in a way the server will not update in place.
+        raise RuntimeError(f"consumer {durable} on {stream} cannot be updated: {exc}") from exc

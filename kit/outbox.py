@@ -1,0 +1,179 @@
+"""The transactional outbox and its relay.
+
+`write_events` stores event rows in the caller's transaction. The relay leases rows with
+`FOR UPDATE SKIP LOCKED` (so any number of relays share the work), publishes each to its stream
+with `Nats-Msg-Id = event_id`, awaits every PubAck, and deletes only the rows whose lease it
+still holds. A relay that dies after the PubAck and before the delete leaves its rows to be
+leased again when the lease runs out; JetStream recognises the re-publish by its id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import asyncpg
+from nats.js import JetStreamContext
+
+from .db import connect_with_retry
+from .faults import checkpoint
+from .logging import get_logger
+from .metrics import Metrics
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    event_id: uuid.UUID
+    subject: str
+    headers: dict[str, str]
+    payload: bytes
+
+
+async def write_events(conn: asyncpg.Connection, events: Sequence[OutgoingEvent]) -> None:
+    """Store events in the caller's transaction; they are published only if it commits."""
+    if not events:
+        return
+    await conn.executemany(
+        "INSERT INTO outbox (event_id, subject, headers, payload) VALUES ($1, $2, $3::jsonb, $4)",
+        [(e.event_id, e.subject, json.dumps(e.headers), e.payload) for e in events],
+    )
+
+
+_CLAIM = """
+WITH next AS (
+    SELECT id FROM outbox
+    WHERE available_at <= now()
+    ORDER BY id
+    LIMIT $1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE outbox AS o
+SET lease_token = $2, available_at = now() + make_interval(secs => $3), attempts = attempts + 1
+FROM next
+WHERE o.id = next.id
+RETURNING o.id, o.event_id, o.subject, o.headers, o.payload
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        js: JetStreamContext,
+        dsn: str,
+        stream: str,
+        metrics: Metrics,
+        *,
+        batch: int = 500,
+        lease_s: float = 30.0,
+        poll_s: float = 1.0,
+        retry_s: float = 2.0,
+        publish_timeout_s: float = 5.0,
+    ):
+        self.pool, self.js, self.dsn, self.stream, self.metrics = pool, js, dsn, stream, metrics
+        self.batch, self.lease_s, self.poll_s, self.retry_s = batch, lease_s, poll_s, retry_s
+        self.publish_timeout_s = publish_timeout_s
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.running = False
+
+    def wake(self, *_args: object) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until stopped; LISTEN only wakes it up, the poll is what guarantees progress."""
+        listener = await connect_with_retry(self.dsn, 60, "PostgreSQL (outbox listener)")
+        await listener.add_listener("outbox", self.wake)
+        self.running = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    moved = await self.relay_once()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("outbox relay pass failed", error=repr(exc))
+                    moved = 0
+                    await asyncio.sleep(self.retry_s)
+                if moved >= self.batch:
+                    continue
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
+                await self._measure_backlog()
+        finally:
+            self.running = False
+            with contextlib.suppress(Exception):
+                await listener.close()
+
+    async def stop(self, drain_s: float = 5.0) -> None:
+        """Publish what is committed already (bounded), then stop."""
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(drain_s):
+                while await self.relay_once():
+                    pass
+        self._stopping.set()
+        self._wake.set()
+
+    async def relay_once(self) -> int:
+        token = uuid.uuid4()
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(_CLAIM, self.batch, token, self.lease_s)
+        if not rows:
+            return 0
+        rows = sorted(rows, key=lambda r: r["id"])
+        results = await asyncio.gather(
+            *(self._publish(r) for r in rows), return_exceptions=True
+        )
+        # A crash here is the case the duplicate window exists for.
+        checkpoint("relay.after_puback")
+        done = [r["id"] for r, res in zip(rows, results, strict=True) if res is True]
+        failed = [
+            (r["id"], repr(res)) for r, res in zip(rows, results, strict=True) if res is not True
+        ]
+        async with self.pool.acquire() as conn:
+            if done:
+                await conn.execute(
+                    "DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND lease_token = $2",
+                    done,
+                    token,
+                )
+            if failed:
+                await conn.executemany(
+                    "UPDATE outbox SET lease_token = NULL, last_error = $2, "
+                    "available_at = now() + make_interval(secs => $3) "
+                    "WHERE id = $1 AND lease_token = $4",
+                    [(row_id, err[:1000], self.retry_s, token) for row_id, err in failed],
+                )
+                self.metrics.outbox_publish_failures.inc(len(failed))
+                log.warning("outbox publish failed", count=len(failed), first_error=failed[0][1])
+        self.metrics.outbox_published.inc(len(done))
+        return len(rows)
+
+    async def _publish(self, row: asyncpg.Record) -> bool:
+        headers = json.loads(row["headers"])
+        headers["Nats-Msg-Id"] = str(row["event_id"])
+        ack = await self.js.publish(
+            row["subject"],
+            bytes(row["payload"]),
+            timeout=self.publish_timeout_s,
+            stream=self.stream,
+            headers=headers,
+        )
+        if ack.duplicate:
+            self.metrics.outbox_duplicates.inc()
+        return True
+
+    async def _measure_backlog(self) -> None:
+        with contextlib.suppress(Exception):
+            async with self.pool.acquire() as conn:
+                row = await conn.fetchrow(
+                    "SELECT count(*) AS n, "
+                    "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM outbox"
+                )
+            self.metrics.outbox_backlog.set(row["n"])
+            self.metrics.outbox_oldest_age.set(float(row["age"]))

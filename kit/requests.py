@@ -1,0 +1,384 @@
+"""Commands and queries over request/reply, with queue groups so any replica may answer.
+
+Commands are idempotent by `command_id`: the reply is stored with the effects in one transaction
+and a repeated id gets the stored reply, byte for byte, without a second effect. Commands that
+arrive together are applied in one transaction (each in a savepoint) and answered after the
+commit, which is how a service gets near the database's raw transaction rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from uuid import UUID
+
+import asyncpg
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from pydantic import ValidationError
+
+from contracts import (
+    Actor,
+    Command,
+    Contract,
+    Error,
+    Naming,
+    Ok,
+    OperationSpec,
+    Query,
+    Refusal,
+    Refused,
+    ServiceContracts,
+    describe_validation_error,
+    new_id,
+)
+
+from .logging import correlation, get_logger
+from .metrics import Metrics
+from .settings import ServiceSettings
+from .uow import UnitOfWork
+
+log = get_logger(__name__)
+
+CommandHandler = Callable[[UnitOfWork, Contract], Awaitable[Contract]]
+QueryHandler = Callable[["QueryContext", Contract], Awaitable[Contract]]
+
+_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+
+
+@dataclass
+class QueryContext:
+    conn: asyncpg.Connection
+    actor: Actor
+    correlation_id: UUID
+
+
+@dataclass
+class _Pending:
+    msg: Msg
+    spec: OperationSpec
+    command: Command
+    request_hash: bytes
+    received: float
+    reply: bytes | None = None
+    outcome: str = "pending"
+    lookup_after_commit: bool = False
+    attempts: int = 0
+    waiters: list[_Pending] = field(default_factory=list)
+
+
+def _reply_refused(error: Error) -> bytes:
+    return Refused(error=error).model_dump_json().encode()
+
+
+class RequestServer:
+    def __init__(
+        self,
+        *,
+        contracts: ServiceContracts,
+        commands: dict[str, CommandHandler],
+        queries: dict[str, QueryHandler],
+        nc: Client,
+        pool: asyncpg.Pool,
+        naming: Naming,
+        settings: ServiceSettings,
+        metrics: Metrics,
+    ):
+        self.contracts, self.commands, self.queries = contracts, commands, queries
+        self.nc, self.pool, self.naming = nc, pool, naming
+        self.settings, self.metrics = settings, metrics
+        self.service = contracts.service
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._workers: list[asyncio.Task] = []
+        self._query_slots = asyncio.Semaphore(max(settings.db_pool_max - settings.command_workers, 1))
+        self._query_tasks: set[asyncio.Task] = set()
+        self._subs: list = []
+        self.running = False
+
+    async def start(self) -> None:
+        group = self.naming.queue_group(self.service)
+        self._subs = [
+            await self.nc.subscribe(
+                self.naming.command(self.service, "*"), queue=group, cb=self._on_command
+            ),
+            await self.nc.subscribe(
+                self.naming.query(self.service, "*"), queue=group, cb=self._on_query
+            ),
+        ]
+        await self.nc.flush()  # the subscriptions are known to the server before we say ready
+        self._workers = [
+            asyncio.create_task(self._work(), name=f"commands:{i}")
+            for i in range(self.settings.command_workers)
+        ]
+        self.running = True
+
+    async def stop(self) -> None:
+        """Stop taking requests, answer those already taken, then stop the workers."""
+        for sub in self._subs:
+            with contextlib.suppress(Exception):
+                await sub.drain()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.settings.shutdown_grace_s):
+                await self._queue.join()
+                while self._query_tasks:
+                    await asyncio.sleep(0.02)
+        for task in self._workers:
+            task.cancel()
+        for task in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.running = False
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def _operation_name(self, msg: Msg, kind: str) -> str:
+        return msg.subject.rsplit(".", 1)[-1]
+
+    async def _on_command(self, msg: Msg) -> None:
+        name = self._operation_name(msg, "cmd")
+        spec = self.contracts.operations.get(("command", name))
+        if spec is None or name not in self.commands:
+            await self._respond(msg, self._error("unknown_operation", name=f"{self.service}.cmd.{name}"))
+            self.metrics.commands.labels(name, "unknown").inc()
+            return
+        try:
+            command = spec.envelope().model_validate_json(msg.data)
+        except ValidationError as exc:
+            await self._respond(msg, self._invalid(exc))
+            self.metrics.commands.labels(name, "invalid").inc()
+            return
+        # Same id, other content: the caller reused an id by mistake; say so rather than
+        # returning a reply that belongs to a different request.
+        request_hash = hashlib.sha256(
+            b"\0".join(
+                (name.encode(), command.actor.model_dump_json().encode(), command.data.model_dump_json().encode())
+            )
+        ).digest()
+        self._queue.put_nowait(_Pending(msg, spec, command, request_hash, time.perf_counter()))
+
+    async def _work(self) -> None:
+        while True:
+            first = await self._queue.get()
+            batch = [first]
+            while len(batch) < self.settings.command_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._run_batch(batch)
+            except Exception:
+                log.exception("command batch failed")
+                for item in batch:
+                    if item.reply is None:
+                        item.reply = self._error("internal_error")
+                        item.outcome = "error"
+            finally:
+                for item in batch:
+                    await self._finish(item)
+                    self._queue.task_done()
+
+    async def _run_batch(self, batch: list[_Pending]) -> None:
+        # Within one batch the second of two equal ids waits for the first's reply.
+        unique: dict[UUID, _Pending] = {}
+        for item in batch:
+            head = unique.get(item.command.command_id)
+            if head is None:
+                unique[item.command.command_id] = item
+            else:
+                head.waiters.append(item)
+        todo = list(unique.values())
+        retry: list[_Pending] = []
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                await self._answer_repeats(conn, todo)
+                for item in todo:
+                    if item.reply is None:
+                        await self._execute(conn, item, retry)
+        except Exception as exc:
+            # The commit (or the connection) failed: nothing of this batch happened.
+            log.warning("command batch rolled back", error=repr(exc), size=len(todo))
+            for item in todo:
+                if item.outcome in ("ok", "refused") or item.lookup_after_commit:
+                    item.reply, item.outcome, item.lookup_after_commit = None, "pending", False
+                    retry.append(item)
+        for item in retry:
+            await self._retry_alone(item)
+        lookups = [item for item in todo if item.lookup_after_commit]
+        if lookups:
+            async with self.pool.acquire() as conn:
+                await self._answer_repeats(conn, lookups)
+        for item in todo:
+            for waiter in item.waiters:
+                if waiter.request_hash == item.request_hash:
+                    waiter.reply, waiter.outcome = item.reply, "repeat"
+                else:
+                    waiter.reply, waiter.outcome = self._error("command_id_reused"), "invalid"
+
+    async def _retry_alone(self, item: _Pending) -> None:
+        for attempt in range(3):
+            retry: list[_Pending] = []
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    await self._answer_repeats(conn, [item])
+                    if item.reply is None:
+                        await self._execute(conn, item, retry)
+            except Exception as exc:
+                log.warning("command failed alone", error=repr(exc), attempt=attempt)
+                item.reply, item.outcome, item.lookup_after_commit = None, "pending", False
+                await asyncio.sleep(0.01 * (attempt + 1))
+                continue
+            if item.lookup_after_commit:
+                async with self.pool.acquire() as conn:
+                    await self._answer_repeats(conn, [item])
+            if not retry:
+                return
+            item.reply, item.outcome = None, "pending"
+        item.reply, item.outcome = self._error("conflict"), "error"
+
+    async def _answer_repeats(self, conn: asyncpg.Connection, items: list[_Pending]) -> None:
+        rows = await conn.fetch(
+            "SELECT command_id, operation, request_hash, reply FROM processed_commands "
+            "WHERE command_id = ANY($1::uuid[])",
+            [item.command.command_id for item in items],
+        )
+        stored = {row["command_id"]: row for row in rows}
+        for item in items:
+            row = stored.get(item.command.command_id)
+            if row is None:
+                continue
+            item.lookup_after_commit = False
+            if row["operation"] != item.spec.name or bytes(row["request_hash"]) != item.request_hash:
+                item.reply, item.outcome = self._error("command_id_reused"), "invalid"
+            else:
+                item.reply, item.outcome = bytes(row["reply"]), "repeat"
+
+    async def _execute(self, conn: asyncpg.Connection, item: _Pending, retry: list) -> None:
+        command = item.command
+        correlation_id = command.correlation_id or command.command_id
+        uow = UnitOfWork(conn, self.contracts, self.naming, command.actor, correlation_id, command.command_id)
+        savepoint = conn.transaction()
+        await savepoint.start()
+        with correlation(correlation_id, command_id=command.command_id, operation=item.spec.name):
+            try:
+                result = await self.commands[item.spec.name](uow, command.data)
+                if not isinstance(result, item.spec.result):
+                    raise TypeError(
+                        f"{item.spec.name} returned {type(result).__name__}, "
+                        f"not {item.spec.result.__name__}"
+                    )
+                await uow.flush()
+                reply, ok = Ok[item.spec.result](result=result).model_dump_json().encode(), True
+            except Refusal as refusal:
+                await savepoint.rollback()
+                savepoint = conn.transaction()
+                await savepoint.start()
+                reply, ok = self._refusal(refusal), False
+            except _RETRYABLE as exc:
+                await savepoint.rollback()
+                log.info("command will be retried", error=repr(exc))
+                retry.append(item)
+                return
+            except Exception:
+                await savepoint.rollback()
+                log.exception("command handler failed")
+                item.reply, item.outcome = self._error("internal_error"), "error"
+                return
+            stored = await conn.fetchval(
+                "INSERT INTO processed_commands (command_id, operation, request_hash, reply, ok) "
+                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
+                command.command_id,
+                item.spec.name,
+                item.request_hash,
+                reply,
+                ok,
+            )
+            if not stored:
+                # Another replica answered the same command first: its reply is the reply.
+                await savepoint.rollback()
+                item.lookup_after_commit = True
+                return
+            await savepoint.commit()
+            item.reply, item.outcome = reply, ("ok" if ok else "refused")
+
+    async def _finish(self, item: _Pending) -> None:
+        await self._respond(item.msg, item.reply or self._error("internal_error"))
+        self.metrics.commands.labels(item.spec.name, item.outcome).inc()
+        self.metrics.handler_latency.labels("command", item.spec.name).observe(
+            time.perf_counter() - item.received
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    async def _on_query(self, msg: Msg) -> None:
+        task = asyncio.create_task(self._answer_query(msg))
+        self._query_tasks.add(task)
+        task.add_done_callback(self._query_tasks.discard)
+
+    async def _answer_query(self, msg: Msg) -> None:
+        name = self._operation_name(msg, "q")
+        spec = self.contracts.operations.get(("query", name))
+        started = time.perf_counter()
+        if spec is None or name not in self.queries:
+            await self._respond(msg, self._error("unknown_operation", name=f"{self.service}.q.{name}"))
+            self.metrics.commands.labels(name, "unknown").inc()
+            return
+        try:
+            query: Query = spec.envelope().model_validate_json(msg.data)
+        except ValidationError as exc:
+            await self._respond(msg, self._invalid(exc))
+            self.metrics.commands.labels(name, "invalid").inc()
+            return
+        correlation_id = query.correlation_id or new_id()
+        outcome = "ok"
+        with correlation(correlation_id, operation=name):
+            try:
+                async with self._query_slots, self.pool.acquire() as conn:
+                    async with conn.transaction(readonly=True, isolation="repeatable_read"):
+                        result = await self.queries[name](
+                            QueryContext(conn, query.actor, correlation_id), query.data
+                        )
+                reply = Ok[spec.result](result=result).model_dump_json().encode()
+            except Refusal as refusal:
+                reply, outcome = self._refusal(refusal), "refused"
+            except Exception:
+                log.exception("query failed")
+                reply, outcome = self._error("internal_error"), "error"
+        await self._respond(msg, reply)
+        self.metrics.commands.labels(name, outcome).inc()
+        self.metrics.handler_latency.labels("query", name).observe(time.perf_counter() - started)
+
+    # -- replies ----------------------------------------------------------------------------
+
+    def _refusal(self, refusal: Refusal) -> bytes:
+        if refusal.code not in self.contracts.errors:
+            log.error("refusal with an unregistered code", code=refusal.code)
+            return self._error("internal_error")
+        return _reply_refused(self.contracts.errors.error(refusal.code, refusal.details, **refusal.fmt))
+
+    def _error(self, code: str, **fmt: object) -> bytes:
+        return _reply_refused(self.contracts.errors.error(code, **fmt))
+
+    def _invalid(self, exc: ValidationError) -> bytes:
+        problem = describe_validation_error(exc)
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        return _reply_refused(
+            self.contracts.errors.error("invalid_message", {"errors": errors}, problem=problem)
+        )
+
+    async def _respond(self, msg: Msg, data: bytes) -> None:
+        if not msg.reply:
+            return
+        try:
+            await msg.respond(data)
+        except Exception as exc:  # the caller went away; the effect stands and is stored
+            log.warning("could not reply", error=repr(exc))
+
+
+def encode_json(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()

@@ -1,0 +1,252 @@
+"""A service: its commands, queries and event handlers, wired to NATS and PostgreSQL the same
+way for every service. A service module declares handlers on a `Service` and calls `main()`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import asyncpg
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from contracts import Naming, ServiceContracts
+
+from .consumer import DurableConsumer, EventHandler
+from .db import KIT_MIGRATIONS, create_pool, migrate
+from .http import HealthServer
+from .logging import configure_logging, get_logger
+from .metrics import Metrics
+from .nats import connect, ensure_stream
+from .outbox import OutboxRelay
+from .requests import CommandHandler, QueryHandler, RequestServer
+from .settings import ServiceSettings
+
+log = get_logger(__name__)
+
+BackgroundJob = Callable[["Service"], Awaitable[None]]
+
+
+async def ensure_service_stream(js: JetStreamContext, naming: Naming, contracts: ServiceContracts,
+                                settings: ServiceSettings) -> None:
+    if contracts.events:
+        await ensure_stream(
+            js,
+            naming.stream(contracts.service),
+            naming.entity_subjects(contracts.service, contracts.entities()),
+            settings,
+        )
+
+
+class Service:
+    def __init__(
+        self,
+        contracts: ServiceContracts,
+        migrations: Path | None = None,
+        settings: ServiceSettings | None = None,
+    ):
+        self.contracts = contracts
+        self.name = contracts.service
+        self.migrations = migrations
+        self.settings = settings or ServiceSettings()
+        self.naming = Naming(self.settings.namespace)
+        self.metrics = Metrics(self.name)
+        self._commands: dict[str, CommandHandler] = {}
+        self._queries: dict[str, QueryHandler] = {}
+        self._subscriptions: dict[str, tuple[ServiceContracts, dict[str, EventHandler]]] = {}
+        self._jobs: list[BackgroundJob] = []
+        self._tasks: list[asyncio.Task] = []
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.pool: asyncpg.Pool | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[DurableConsumer] = []
+        self.requests: RequestServer | None = None
+        self.http: HealthServer | None = None
+        self.http_port: int | None = None
+        self._stopped = asyncio.Event()
+
+    # -- declaring what the service does -----------------------------------------------------
+
+    def command(self, name: str):
+        if ("command", name) not in self.contracts.operations:
+            raise ValueError(f"{self.name}: no contract for command {name}")
+
+        def register(fn: CommandHandler) -> CommandHandler:
+            self._commands[name] = fn
+            return fn
+
+        return register
+
+    def query(self, name: str):
+        if ("query", name) not in self.contracts.operations:
+            raise ValueError(f"{self.name}: no contract for query {name}")
+
+        def register(fn: QueryHandler) -> QueryHandler:
+            self._queries[name] = fn
+            return fn
+
+        return register
+
+    def on_event(self, source: ServiceContracts, event_type: str, consumer: str):
+        """Handle `event_type` from `source`'s stream in the durable consumer `consumer`."""
+        if not any(t == event_type for (t, _v) in source.events):
+            raise ValueError(f"{source.service} publishes no {event_type}")
+
+        def register(fn: EventHandler) -> EventHandler:
+            src, handlers = self._subscriptions.setdefault(consumer, (source, {}))
+            if src is not source:
+                raise ValueError(f"consumer {consumer} reads one stream only")
+            handlers[event_type] = fn
+            return fn
+
+        return register
+
+    def background(self, job: BackgroundJob) -> BackgroundJob:
+        """A job that runs for the life of the service (e.g. a periodic sweep)."""
+        self._jobs.append(job)
+        return job
+
+    # -- running ----------------------------------------------------------------------------
+
+    @property
+    def dsn(self) -> str:
+        return self.settings.db_url(self.name)
+
+    async def start(self) -> None:
+        s = self.settings
+        self.nc = await connect(s, f"{self.name}")
+        self.js = self.nc.jetstream(timeout=10)
+        self.pool = await create_pool(self.dsn, s.db_pool_min, s.db_pool_max, s.connect_timeout_s)
+        components = [("kit", KIT_MIGRATIONS)]
+        if self.migrations:
+            components.append((self.name, self.migrations))
+        async with self.pool.acquire() as conn:
+            await migrate(conn, components)
+        await ensure_stream(self.js, self.naming.dlq_stream(), self.naming.dlq_subjects(), s)
+        await ensure_service_stream(self.js, self.naming, self.contracts, s)
+        self.relay = OutboxRelay(
+            self.pool,
+            self.js,
+            self.dsn,
+            self.naming.stream(self.name) if self.contracts.events else "",
+            self.metrics,
+            batch=s.relay_batch,
+            lease_s=s.relay_lease_s,
+            poll_s=s.relay_poll_s,
+            retry_s=s.relay_retry_s,
+        )
+        if self.contracts.events:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for name, (source, handlers) in self._subscriptions.items():
+            await ensure_service_stream(self.js, self.naming, source, s)
+            consumer = DurableConsumer(
+                service=self.name,
+                name=name,
+                source=source,
+                handlers=handlers,
+                own_contracts=self.contracts,
+                nc=self.nc,
+                js=self.js,
+                pool=self.pool,
+                naming=self.naming,
+                settings=s,
+                metrics=self.metrics,
+            )
+            await consumer.start()
+            self.consumers.append(consumer)
+        self.requests = RequestServer(
+            contracts=self.contracts,
+            commands=self._commands,
+            queries=self._queries,
+            nc=self.nc,
+            pool=self.pool,
+            naming=self.naming,
+            settings=s,
+            metrics=self.metrics,
+        )
+        await self.requests.start()
+        for job in self._jobs:
+            self._tasks.append(asyncio.create_task(self._guard(job), name=job.__name__))
+        self.http = HealthServer(s.http_host, s.http_port, self.metrics, self.readiness)
+        self.http_port = await self.http.start()
+        log.info(
+            "service started",
+            http=f"http://{s.http_host}:{self.http_port}",
+            commands=sorted(self._commands),
+            queries=sorted(self._queries),
+            consumers=sorted(self._subscriptions),
+        )
+
+    async def _guard(self, job: BackgroundJob) -> None:
+        """Keep a background job alive: log and restart it if it fails."""
+        while True:
+            try:
+                await job(self)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background job failed; restarting", job=job.__name__)
+                await asyncio.sleep(1.0)
+
+    async def readiness(self) -> dict[str, bool]:
+        db_ok = False
+        if self.pool is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(2):
+                    db_ok = await self.pool.fetchval("SELECT true")
+        return {
+            "nats": bool(self.nc and self.nc.is_connected),
+            "database": bool(db_ok),
+            "outbox_relay": bool(not self.contracts.events or (self.relay and self.relay.running)),
+            "consumers": all(c.running for c in self.consumers),
+            "requests": bool(self.requests and self.requests.running),
+        }
+
+    async def stop(self) -> None:
+        """Drain: stop taking work, finish what was taken, publish what was committed."""
+        log.info("service stopping")
+        if self.requests:
+            await self.requests.stop()
+        for consumer in self.consumers:
+            await consumer.stop()
+        for task in self._tasks:
+            if task.get_name() != "outbox-relay":
+                task.cancel()
+        if self.relay and self.contracts.events:
+            await self.relay.stop()
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.http:
+            await self.http.stop()
+        if self.nc:
+            with contextlib.suppress(Exception):
+                await self.nc.drain()
+        if self.pool:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.pool.close(), timeout=5)
+        self._stopped.set()
+        log.info("service stopped")
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        await stop.wait()
+        await self.stop()
+
+    def main(self) -> None:
+        configure_logging(self.name, self.settings.log_level, self.settings.log_format)
+        try:
+            asyncio.run(self.run())
+        except ConnectionError as exc:
+            log.error("cannot start", error=str(exc))
+            raise SystemExit(1) from None

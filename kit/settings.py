@@ -1,0 +1,63 @@
+"""Settings of a service, read from environment variables (prefix `VOORELKAAR_`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VOORELKAAR_", extra="ignore", frozen=True)
+
+    # Where things are. Defaults match the embedded stack (`make run`).
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str | None = None
+    nats_password: str | None = Field(default=None, repr=False)
+    nats_token: str | None = Field(default=None, repr=False)
+    nats_creds: str | None = None
+    database_url: str | None = None
+    """PostgreSQL URL of this service's own database; defaults to the embedded one."""
+    namespace: str = ""
+    """Prefix for every subject and stream, to run several communities or test runs on one NATS."""
+
+    # Logging.
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    # HTTP for health and metrics; port 0 picks a free one.
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+
+    # Streams. Replicas 3 in a NATS cluster; 1 on the embedded single server.
+    stream_replicas: int = 1
+    duplicate_window_s: float = 2 * 60 * 60
+    """Longer than the outbox relay's retry span, so a re-publish is always recognised."""
+
+    # Durable pull consumers.
+    ack_wait_s: float = 30.0
+    max_deliver: int = 5
+    retry_delays_s: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+    """Delay before redelivering an event whose handler failed, by delivery number."""
+    max_ack_pending: int = 1000
+    fetch_batch: int = 100
+
+    # Outbox relay.
+    relay_batch: int = 500
+    relay_lease_s: float = 30.0
+    relay_poll_s: float = 1.0
+    relay_retry_s: float = 2.0
+
+    # Commands and queries.
+    command_batch: int = 64
+    command_workers: int = 4
+    db_pool_min: int = 2
+    db_pool_max: int = 10
+
+    # Start-up: wait for NATS and PostgreSQL this long before giving up with a clear message.
+    connect_timeout_s: float = 60.0
+    shutdown_grace_s: float = 20.0
+
+    def db_url(self, service: str) -> str:
+        return self.database_url or f"postgresql://voorelkaar@127.0.0.1:5432/voorelkaar_{service}"
