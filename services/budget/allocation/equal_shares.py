@@ -4,7 +4,9 @@ Every voter gets an equal share of the budget. In each round the project that co
 supporters the least per unit of value is bought: with cost utilities a supporter's value for a
 project is its cost, so the price per unit is rho = a / cost, where `a` is what each supporter
 pays (those with less left pay all they have). A project whose supporters no longer have its
-cost between them drops out. The method stops when nothing is affordable.
+cost between them drops out. The method stops when nothing is affordable. A project that costs
+nothing carries no value under cost utilities and is never chosen (as in pabutools and the
+equalshares.net reference code).
 
 Add1 (as cities use it): raise every voter's share by one currency unit at a time and re-run;
 keep the last outcome whose cost fits the real budget ("equalshares/add1"). Pabutools' default
@@ -41,7 +43,7 @@ class Run:
     """One run of the method at a fixed share per voter."""
 
     share: Fraction
-    winners: list[int]  # project indices in the order chosen (free projects first)
+    winners: list[int]  # project indices in the order chosen
     ties: list[tuple[int, tuple[int, ...], int]] = field(default_factory=list)
     settled_exactly: int = 0  # decisions the fast engine settled in exact arithmetic
 
@@ -52,7 +54,7 @@ class Run:
 def run_reference(prof: ApprovalProfile, share: Fraction, rank: list[int]) -> Run:
     """Exact equal shares at `share` per voter. Voters are kept in classes of equal budget."""
     costs, votes = prof.costs, prof.votes
-    winners = [p for p in range(len(costs)) if costs[p] == 0 and votes[p] > 0]
+    winners: list[int] = []
     cls = np.zeros(len(prof.mult), dtype=np.intp)
     values: list[Fraction] = [share]
     value_id = {share: 0}
@@ -259,7 +261,7 @@ def run_fast(prof: ApprovalProfile, share: Fraction, rank: list[int], tol: float
 def _run_fast(prof: ApprovalProfile, share: Fraction, rank: list[int], tol: float) -> Run:
     costs, votes, supp, msupp = prof.costs, prof.votes, prof.supp, prof.msupp
     v = np.full(len(prof.mult), float(share))
-    winners = [p for p in range(len(costs)) if costs[p] == 0 and votes[p] > 0]
+    winners: list[int] = []
     run = Run(share, winners)
     rho: dict[int, float] = {}
     alpha: dict[int, float] = {}
@@ -334,7 +336,7 @@ def _run_fast(prof: ApprovalProfile, share: Fraction, rank: list[int], tol: floa
     return run
 
 
-# -- explanation of a final run ---------------------------------------------------------------------
+# -- explanation of a final run -----------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -371,8 +373,6 @@ def explain_run(prof: ApprovalProfile, run: Run) -> tuple[dict[int, Paid], dict[
     position = 0
     for w in run.winners:
         position += 1
-        if costs[w] == 0:
-            continue
         priced = ex.price(w)
         if priced is None:  # pragma: no cover - the run chose it, so it was affordable
             raise _Inconsistent(f"winner {w} unaffordable on replay")

@@ -48,8 +48,10 @@ def greedy(
     status: dict[int, tuple[str, str]] = {}
     stopped_at: int | None = None
     position = 0
+    money_before: dict[int, int] = {}
     for i in walk:
         p = projects[i]
+        money_before[i] = left
         if threshold is not None and scores[i] < threshold:
             status[i] = (BELOW_THRESHOLD, f"{scores[i]} {unit}, under the threshold of {threshold}")
             continue
@@ -73,7 +75,7 @@ def greedy(
             if stop_at_first_misfit:
                 stopped_at = i
 
-    ties = _deciding_ties(walk, scores, status, projects, threshold)
+    ties = _deciding_ties(walk, scores, status, projects, money_before, stop_at_first_misfit)
     order = {i: n + 1 for n, i in enumerate(winners)}
     results = tuple(
         ProjectResult(
@@ -104,8 +106,13 @@ def greedy(
     )
 
 
-def _deciding_ties(walk, scores, status, projects, threshold) -> tuple[TieBreak, ...]:
-    """Groups of equal score whose members did not all end alike: there the tie order decided."""
+def _deciding_ties(walk, scores, status, projects, money_before, no_skip) -> tuple[TieBreak, ...]:
+    """Groups of equal score where another order could have chosen differently.
+
+    Skipping greedy: some member lost although it cost no more than the money left when the
+    group's turn came (first in line, it would have won). No-skip: the group holds both a
+    winner and a project that did not fit (that one first would have stopped the count).
+    """
     ties = []
     position = 0
     n = 0
@@ -113,16 +120,19 @@ def _deciding_ties(walk, scores, status, projects, threshold) -> tuple[TieBreak,
         m = n
         while m + 1 < len(walk) and scores[walk[m + 1]] == scores[walk[n]]:
             m += 1
-        group = walk[n : m + 1]
-        considered = [i for i in group if status[i][0] != BELOW_THRESHOLD]
-        if len(considered) > 1 and len({status[i][0] == SELECTED for i in considered}) > 1:
-            ties.append(
-                TieBreak(
-                    step=position + 1,
-                    tied=tuple(projects[i].id for i in considered),
-                    chosen=tuple(projects[i].id for i in considered if status[i][0] == SELECTED),
+        group = [i for i in walk[n : m + 1] if status[i][0] != BELOW_THRESHOLD]
+        won = [i for i in group if status[i][0] == SELECTED]
+        lost = [i for i in group if status[i][0] != SELECTED]
+        if group and won and lost:
+            start = money_before[group[0]]
+            if no_skip or any(projects[i].cost <= start for i in lost):
+                ties.append(
+                    TieBreak(
+                        step=position + 1,
+                        tied=tuple(projects[i].id for i in group),
+                        chosen=tuple(projects[i].id for i in won),
+                    )
                 )
-            )
-        position += len(considered)
+        position += len(group)
         n = m + 1
     return tuple(ties)

@@ -93,8 +93,8 @@ class Election:
 
     `rule` is the rule the organiser announced (the pabulib `rule` field), kept as text.
     `meta` keeps any other metadata in order; `project_columns` and `vote_columns` keep the column
-    order of a `.pb` file so that writing it back gives the same file layout. `warnings` are
-    notes from reading a file (they are not part of equality).
+    order of a `.pb` file so that writing it back gives the same layout. Column order and
+    `warnings` (notes from reading a file) are not part of equality.
     """
 
     projects: tuple[Project, ...]
@@ -105,8 +105,8 @@ class Election:
     limits: BallotLimits = BallotLimits()
     min_project_score_threshold: int | None = None
     meta: Pairs = ()
-    project_columns: tuple[str, ...] = ()
-    vote_columns: tuple[str, ...] = ()
+    project_columns: tuple[str, ...] = field(default=(), compare=False)
+    vote_columns: tuple[str, ...] = field(default=(), compare=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -194,13 +194,13 @@ def _validate(e: Election) -> None:
     index: dict[str, int] = {}
     for i, p in enumerate(e.projects):
         if not isinstance(p.id, str) or not p.id.strip() or p.id != p.id.strip():
-            raise InvalidElection(f"project id {p.id!r} must be non-empty text without spaces around")
+            raise InvalidElection(f"project id {p.id!r} must be non-empty, without outer spaces")
         if any(ch in p.id for ch in _FORBIDDEN_IN_ID):
             raise InvalidElection(f"project id {p.id!r} must not contain ',', ';' or line breaks")
         if p.id in index:
             raise InvalidElection(f"project {p.id!r} is listed twice")
         if not _is_int(p.cost):
-            raise InvalidElection(f"project {p.id!r}: the cost must be a whole amount, not {p.cost!r}")
+            raise InvalidElection(f"project {p.id!r}: the cost must be whole, not {p.cost!r}")
         if p.cost < 0:
             raise InvalidElection(f"project {p.id!r}: the cost must not be negative ({p.cost})")
         index[p.id] = i

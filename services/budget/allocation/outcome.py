@@ -12,6 +12,7 @@ DID_NOT_FIT = "did-not-fit"  # greedy: its turn came when less money was left th
 BELOW_THRESHOLD = "below-threshold"  # greedy-threshold: fewer votes than the threshold
 AFTER_STOP = "after-stop"  # greedy-no-skip: an earlier project did not fit, counting stopped
 NO_SUPPORT = "no-support"  # equal shares: nobody voted for it
+NO_COST = "no-cost"  # equal shares: costs nothing, so carries no value under cost utilities
 SHORT_FROM_START = "short-from-start"  # equal shares: its supporters' shares never covered it
 RAN_OUT = "ran-out"  # equal shares: its supporters spent their shares on other winners first
 

@@ -35,12 +35,12 @@ def _whole(text: str, what: str, line: int) -> int:
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=";")
+    reader = csv.reader(io.StringIO(text), delimiter=";", strict=True)
     try:
         for row in reader:
             if not row or all(not cell.strip() for cell in row):
                 continue
-            yield reader.line_num, [cell.strip() for cell in row]
+            yield reader.line_num, row
     except csv.Error as exc:
         raise PabulibFormatError(f"unreadable line ({exc})", line=reader.line_num) from exc
 
@@ -53,7 +53,8 @@ def parse_pb(text: str) -> Election:
     sections: dict[str, tuple[list[str], list[tuple[int, list[str]]]]] = {}
     current: str | None = None
     expect_header = False
-    for line, row in rows:
+    for line, raw in rows:
+        row = [cell.strip() for cell in raw]
         first = row[0].upper()
         if first in _SECTIONS and all(not c for c in row[1:]):
             if first in sections:
@@ -69,7 +70,8 @@ def parse_pb(text: str) -> Election:
             sections[current] = (row, [])
             expect_header = False
             continue
-        sections[current][1].append((line, row))
+        # META values keep their inner spacing: an unquoted ';' there is part of the value
+        sections[current][1].append((line, raw if current == "META" else row))
     for name in _SECTIONS:
         if name not in sections:
             raise PabulibFormatError(f"the {name} section (with its header line) is missing")
@@ -132,12 +134,12 @@ def _read_meta(header: list[str], rows: list[tuple[int, list[str]]]) -> dict:
         raise PabulibFormatError("the META header must be 'key;value'")
     meta: dict[str, tuple[int, str]] = {}
     for line, row in rows:
-        if len(row) < 2 or not row[0]:
+        key = row[0].strip()
+        if len(row) < 2 or not key:
             raise PabulibFormatError("a META line must read 'key;value'", line=line)
-        key = row[0]
         if key in meta:
             raise PabulibFormatError(f"META key {key!r} appears twice", line=line)
-        meta[key] = (line, ";".join(row[1:]))  # an unquoted ';' inside a value stays part of it
+        meta[key] = (line, ";".join(row[1:]).strip())
     return meta
 
 
@@ -170,13 +172,12 @@ def _read_projects(header: list[str], rows: list[tuple[int, list[str]]]) -> list
         cost = _whole(row[cost_at], f"the cost of project {pid!r}", line)
         if cost < 0:
             raise PabulibFormatError(f"project {pid!r} has a negative cost ({cost})", line=line)
+        skip = (id_at, cost_at, name_at)
         extra = tuple(
-            (h, v) for i, (h, v) in enumerate(zip(header, row)) if i not in (id_at, cost_at, name_at)
+            (h, v) for i, (h, v) in enumerate(zip(header, row, strict=True)) if i not in skip
         )
         try:
-            projects.append(
-                Project(pid, cost, row[name_at] if name_at is not None else "", extra)
-            )
+            projects.append(Project(pid, cost, row[name_at] if name_at is not None else "", extra))
         except InvalidElection as exc:  # pragma: no cover - Project itself does not validate
             raise PabulibFormatError(str(exc), line=line) from exc
     return projects
@@ -233,13 +234,15 @@ def _read_ballots(
             chosen = list(dict.fromkeys(chosen))
         if vote_type == CUMULATIVE:
             points = tuple(points_list)
-        extra = tuple((h, v) for i, (h, v) in enumerate(zip(header, row)) if i not in skip)
+        extra = tuple(
+            (h, v) for i, (h, v) in enumerate(zip(header, row, strict=True)) if i not in skip
+        )
         ballots.append(Ballot(voter, tuple(chosen), points, extra, line))
     return ballots
 
 
 def _check_published_counts(election: Election, warnings: list[str]) -> None:
-    """Compare the file's own `votes`/`score` columns with the ballots (a warning if they differ)."""
+    """Compare the file's `votes`/`score` columns with the ballots (a warning if they differ)."""
     supporters = election.supporters()
     points = election.scores() if election.vote_type == CUMULATIVE else None
     notes = []
@@ -249,7 +252,9 @@ def _check_published_counts(election: Election, warnings: list[str]) -> None:
             if published is None or counted is None or not _WHOLE.match(published):
                 continue
             if int(published.split(".")[0]) != counted:
-                notes.append(f"project {p.id}: {column} column says {published}, ballots give {counted}")
+                notes.append(
+                    f"project {p.id}: {column} column says {published}, ballots give {counted}"
+                )
     if notes:
         object.__setattr__(election, "warnings", (*warnings, *notes))
     else:
@@ -308,7 +313,7 @@ def format_pb(election: Election, outcome=None) -> str:
         columns.insert(2, "name")
     published: dict[str, dict[str, str]] = {}
     if outcome is not None:
-        added = ("votes", "score", "selected") if e.vote_type == CUMULATIVE else ("votes", "selected")
+        added = ("votes", "selected") + (("score",) if e.vote_type == CUMULATIVE else ())
         columns += [c for c in added if c not in columns]
         winners = set(outcome.winners)
         for r in outcome.projects:

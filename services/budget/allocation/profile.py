@@ -48,7 +48,7 @@ class ApprovalProfile:
         return cls(
             n_voters=len(election.ballots),
             costs=[p.cost for p in election.projects],
-            votes=[int(round(float(ms.sum()))) for ms in msupp],
+            votes=[round(float(ms.sum())) for ms in msupp],
             groups=groups,
             mult=mult,
             member=member,

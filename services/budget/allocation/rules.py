@@ -11,6 +11,7 @@ from .errors import UnsupportedRule
 from .greedy import greedy
 from .models import CUMULATIVE, Election
 from .outcome import (
+    NO_COST,
     NO_SUPPORT,
     RAN_OUT,
     SELECTED,
@@ -43,6 +44,8 @@ RULES: dict[str, str] = {
     EQUAL_SHARES_COMPARISON: "equal shares, then the comparison step against greedy",
     EQUAL_SHARES_ADD1_COMPARISON: "equal shares with Add1, then the comparison step against greedy",
 }
+
+_WITH_ADD1 = (EQUAL_SHARES_ADD1, EQUAL_SHARES_ADD1_EXHAUSTIVE, EQUAL_SHARES_ADD1_COMPARISON)
 
 ENGINES = {"fast": run_fast, "reference": run_reference}
 
@@ -95,8 +98,8 @@ def _equal_shares(election, rule, order, increment, runner) -> Outcome:
     prof = ApprovalProfile.from_election(election)
     rank_of = {pid: i for i, pid in enumerate(order)}
     rank = [rank_of[p.id] for p in election.projects]
-    costs, votes, budget = prof.costs, prof.votes, election.budget
-    completion = rule in (EQUAL_SHARES_ADD1, EQUAL_SHARES_ADD1_EXHAUSTIVE, EQUAL_SHARES_ADD1_COMPARISON)
+    budget = election.budget
+    completion = rule in _WITH_ADD1
     notes: list[str] = []
     if prof.n_voters == 0:
         run = Run(Fraction(0), [])
@@ -161,28 +164,33 @@ def _explain(election, prof, run, rule, order, notes, steps) -> Outcome:
             supporters=votes[i],
         )
         if i in position:
-            pay = paid.get(i)
-            if pay is None:
-                note = f"#{position[i]}: costs nothing, chosen at the start"
-                extra = {}
-            else:
-                note = f"#{position[i]}: {pay.full_payers} supporter(s) paid {money(pay.price)} each"
-                if pay.partial_payers:
-                    note += (
-                        f"; {pay.partial_payers} paid all they had left, "
-                        f"{money(pay.partial_paid)} together"
-                    )
-                if pay.empty_handed:
-                    note += f"; {pay.empty_handed} had nothing left"
-                extra = dict(
-                    price=pay.price,
-                    full_payers=pay.full_payers,
-                    partial_payers=pay.partial_payers,
-                    partial_paid=pay.partial_paid,
+            pay = paid[i]
+            note = f"#{position[i]}: {pay.full_payers} supporter(s) paid {money(pay.price)}"
+            if pay.partial_payers:
+                note += (
+                    f"; {pay.partial_payers} paid all they had left, "
+                    f"{money(pay.partial_paid)} together"
                 )
+            if pay.empty_handed:
+                note += f"; {pay.empty_handed} had nothing left"
+            extra = dict(
+                price=pay.price,
+                full_payers=pay.full_payers,
+                partial_payers=pay.partial_payers,
+                partial_paid=pay.partial_paid,
+            )
             results.append(
                 ProjectResult(
                     **base, selected=True, status=SELECTED, note=note, order=position[i], **extra
+                )
+            )
+        elif costs[i] == 0:
+            results.append(
+                ProjectResult(
+                    **base,
+                    selected=False,
+                    status=NO_COST,
+                    note="costs nothing, so it carries no value under cost utilities",
                 )
             )
         elif votes[i] == 0:
