@@ -204,11 +204,12 @@ def _read_ballots(
                 line=line,
             )
         voter = row[id_at]
-        chosen = [x.strip() for x in row[vote_at].split(",")]
+        chosen = [x.strip() for x in _field(row[vote_at]).split(",")]
         chosen = [x for x in chosen if x]
         points = None
         if vote_type == CUMULATIVE:
-            raw = [x.strip() for x in row[points_at].split(",")] if row[points_at] else []
+            given = _field(row[points_at])
+            raw = [x.strip() for x in given.split(",")] if given else []
             if len(raw) != len(chosen):
                 raise InvalidElection(
                     f"{len(chosen)} project(s) but {len(raw)} number(s) of points",
@@ -239,6 +240,11 @@ def _read_ballots(
         )
         ballots.append(Ballot(voter, tuple(chosen), points, extra, line))
     return ballots
+
+
+def _field(value: str) -> str:
+    """pabulib writes 'None' for a missing value (a blank ballot's points, for instance)."""
+    return "" if value.lower() == "none" else value
 
 
 def _check_published_counts(election: Election, warnings: list[str]) -> None:
@@ -343,6 +349,7 @@ def format_pb(election: Election, outcome=None) -> str:
     for b in e.ballots:
         values = {"voter_id": b.voter_id, "vote": ",".join(b.projects), **dict(b.extra)}
         if b.points is not None:
-            values["points"] = ",".join(str(x) for x in b.points)
+            # a blank cumulative ballot: pabutools reads 'None', not an empty field
+            values["points"] = ",".join(str(x) for x in b.points) or "None"
         row(values.get(c, "") for c in vcolumns)
     return out.getvalue()
