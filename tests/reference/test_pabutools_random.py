@@ -7,11 +7,13 @@ budget. The tie order is random and given to pabutools as its tie-breaking rule.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.budget.allocation import tally
-from tests.unit.allocation.strategies import elections, elections_with_tie_order
+from services.budget.allocation.tiebreak import default_tie_order
+from tests.unit.allocation.strategies import election, elections, elections_with_tie_order
 
 from .bridge import pabutools_winners, to_pabutools
 
@@ -61,6 +63,31 @@ def test_choose_1_equals_pabutools(case):
     e, order = case
     instance, profile = to_pabutools(e)
     for rule in RULES:
+        assert tally(e, rule, tie_order=order).winner_set == pabutools_winners(
+            instance, profile, rule, order
+        )
+
+
+EDGE_CASES = {
+    "single voter": ({"A": 30, "B": 20, "C": 60}, 50, ["AB"]),
+    "single voter, everything too dear": ({"A": 80, "B": 90}, 50, ["AB"]),
+    "nobody votes for B": ({"A": 30, "B": 10, "C": 20}, 60, ["A", "AC", "C"]),
+    "no ballots at all": ({"A": 30, "B": 10}, 60, []),
+    "project dearer than the budget": ({"A": 150, "B": 40, "C": 40}, 100, ["A", "A", "A", "BC"]),
+    "identical projects tie": ({"A": 20, "B": 20, "C": 20}, 40, ["AB", "AB", "C"]),
+    "tie on votes, not on cost": ({"A": 30, "B": 50, "C": 40}, 80, ["AB", "AB", "C"]),
+    "free project": ({"A": 0, "B": 40}, 40, ["AB", "B"]),
+    "empty ballots dilute shares": ({"A": 50, "B": 50}, 100, ["A", "", "", "B"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDGE_CASES))
+@pytest.mark.parametrize("rule", RULES)
+def test_edge_cases_equal_pabutools(case, rule):
+    e = election(*EDGE_CASES[case])
+    instance, profile = to_pabutools(e)
+    for order in (list(e.project_ids), list(reversed(e.project_ids)), None):
+        order = order or list(default_tie_order(e))
         assert tally(e, rule, tie_order=order).winner_set == pabutools_winners(
             instance, profile, rule, order
         )

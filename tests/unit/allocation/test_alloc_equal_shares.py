@@ -178,3 +178,25 @@ def test_outcomes_fit_the_budget_and_prices_cover_costs(case):
         for r in o.projects:
             if r.price is not None:
                 assert r.price * r.full_payers + r.partial_paid == r.cost
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_elections(), st.integers(0, 20))
+def test_guided_exact_prices_equal_prices_from_every_budget(e, extra):
+    """The exact replay's float-guided price equals the price from all exact budgets."""
+    from services.budget.allocation.equal_shares import _Exact
+
+    prof = ApprovalProfile.from_election(e)
+    share = Fraction(e.budget, max(len(e.ballots), 1)) + extra
+    run = run_reference(prof, share, list(range(len(e.projects))))
+    replay = _Exact(prof, share)
+    for w in [*run.winners, None]:
+        for p in range(len(e.projects)):
+            if prof.costs[p] and prof.votes[p]:
+                guided, full = replay.price(p), replay.price_exactly(p)
+                assert (guided is None) == (full is None)
+                if guided is not None:
+                    assert guided[0] == full[0] and guided[2:] == full[2:]
+                    assert (guided[1] == full[1]).all()
+        if w is not None:
+            replay.advance(w)
