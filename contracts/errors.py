@@ -20,6 +20,10 @@ class ErrorCatalogue:
     def __iter__(self):
         return iter(self._entries)
 
+    def templates(self) -> dict[str, tuple[str, str]]:
+        """Each code's (Dutch, English) message before its placeholders are filled."""
+        return dict(self._entries)
+
     def error(self, code: str, details: dict | None = None, **fmt: object) -> Error:
         nl, en = self._entries[code]
         return Error(

@@ -211,8 +211,23 @@ class DurableConsumer:
     async def _apply_together(self, outcomes: list[_Outcome]) -> bool:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
+                # One statement records the whole batch in the inbox; what it does not return
+                # was handled before (or appears twice in this batch).
+                new = set(
+                    await conn.fetchval(
+                        "WITH ids AS (INSERT INTO inbox (consumer, event_id) "
+                        "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id) "
+                        "SELECT coalesce(array_agg(event_id), '{}') FROM ids",
+                        self.durable,
+                        [o.event.event_id for o in outcomes],
+                    )
+                )
                 for outcome in outcomes:
-                    await self._apply(conn, outcome)
+                    if outcome.event.event_id in new:
+                        new.discard(outcome.event.event_id)
+                        await self._apply(conn, outcome, recorded=True)
+                    else:
+                        outcome.status = "duplicate"
         except Exception as exc:
             if len(outcomes) > 1:
                 log.info("batch rolled back; applying one by one", error=repr(exc))
@@ -231,18 +246,19 @@ class DurableConsumer:
         except Exception as exc:
             outcome.status, outcome.error = "failed", exc
 
-    async def _apply(self, conn: asyncpg.Connection, outcome: _Outcome) -> None:
+    async def _apply(self, conn: asyncpg.Connection, outcome: _Outcome, recorded: bool = False) -> None:
         event = outcome.event
         assert event is not None
-        first = await conn.fetchval(
-            "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) "
-            "ON CONFLICT DO NOTHING RETURNING true",
-            self.durable,
-            event.event_id,
-        )
-        if not first:
-            outcome.status = "duplicate"
-            return
+        if not recorded:
+            first = await conn.fetchval(
+                "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) "
+                "ON CONFLICT DO NOTHING RETURNING true",
+                self.durable,
+                event.event_id,
+            )
+            if not first:
+                outcome.status = "duplicate"
+                return
         uow = UnitOfWork(
             conn,
             self.own_contracts,

@@ -8,6 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {
+        "run": "kit.stack",
         "tally": "services.budget.allocation.cli",
     }
     if not args or args[0] in {"-h", "--help"} or args[0] not in commands:

@@ -120,10 +120,10 @@ async def nc(servers: Servers, namespace: str):
 
 @pytest.fixture
 def settings(servers: Servers, database: str, namespace: str) -> ServiceSettings:
-    return test_settings(servers, database, namespace)
+    return make_settings(servers, database, namespace)
 
 
-def test_settings(servers: Servers, database: str, namespace: str, **overrides) -> ServiceSettings:
+def make_settings(servers: Servers, database: str, namespace: str, **overrides) -> ServiceSettings:
     values = {
         "nats_url": servers.nats_url,
         "database_url": database,

@@ -1,0 +1,51 @@
+"""Shared by the benchmarks: real servers in a temporary folder, and figures printed plainly."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kit.embedded import NatsServer, PostgresServer, free_port  # noqa: E402
+
+
+@contextlib.contextmanager
+def servers():
+    root = Path(tempfile.mkdtemp(prefix="voorelkaar-bench-"))
+    nats = NatsServer(root / "nats", port=free_port(), monitor_port=free_port()).start()
+    pg = PostgresServer(root / "pg", port=free_port()).start()
+    try:
+        yield nats, pg
+    finally:
+        pg.stop()
+        nats.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def table(rows: list[tuple], headers: tuple) -> str:
+    cells = [tuple(str(c) for c in headers)] + [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if n and i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
