@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from nats.aio.client import Client as Nats
+from nats.errors import NoRespondersError
 
 from contracts import Actor, Contract, Naming, new_id
 
@@ -55,10 +57,7 @@ class ServiceClient:
         }
         if correlation_id:
             body["correlation_id"] = str(correlation_id)
-        msg = await self.nc.request(
-            self.naming.command(service, verb), json.dumps(body).encode(), timeout=timeout
-        )
-        return Reply.parse(msg.data)
+        return await self._request(self.naming.command(service, verb), body, timeout)
 
     async def query(
         self,
@@ -70,7 +69,20 @@ class ServiceClient:
         timeout: float = 10.0,
     ) -> Reply:
         body = {"actor": (actor or self.actor).model_dump(mode="json"), "data": _data(data or {})}
-        msg = await self.nc.request(
-            self.naming.query(service, name), json.dumps(body).encode(), timeout=timeout
-        )
-        return Reply.parse(msg.data)
+        return await self._request(self.naming.query(service, name), body, timeout)
+
+    async def _request(self, subject: str, body: dict, timeout: float) -> Reply:
+        """Send, and retry while no replica is subscribed (a restart, a rolling deploy, or a
+        subscription the server has not matched yet): safe, as commands are idempotent by id."""
+        payload = json.dumps(body).encode()
+        deadline = asyncio.get_running_loop().time() + timeout
+        delay = 0.01
+        while True:
+            try:
+                msg = await self.nc.request(subject, payload, timeout=timeout)
+                return Reply.parse(msg.data)
+            except NoRespondersError:
+                if asyncio.get_running_loop().time() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)

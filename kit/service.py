@@ -13,7 +13,9 @@ import asyncpg
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from contracts import Naming, ServiceContracts
+from uuid import UUID
+
+from contracts import Actor, Naming, ServiceContracts, new_id
 
 from .consumer import DurableConsumer, EventHandler
 from .db import KIT_MIGRATIONS, create_pool, migrate
@@ -24,6 +26,7 @@ from .nats import connect, ensure_stream
 from .outbox import OutboxRelay
 from .requests import CommandHandler, QueryHandler, RequestServer
 from .settings import ServiceSettings
+from .uow import UnitOfWork
 
 log = get_logger(__name__)
 
@@ -109,6 +112,16 @@ class Service:
         """A job that runs for the life of the service (e.g. a periodic sweep)."""
         self._jobs.append(job)
         return job
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self, actor: Actor, correlation_id: UUID | None = None):
+        """A transaction for work the service starts itself (e.g. a sweep): state and events
+        commit together, as in a command."""
+        assert self.pool is not None, "the service is not started"
+        async with self.pool.acquire() as conn, conn.transaction():
+            uow = UnitOfWork(conn, self.contracts, self.naming, actor, correlation_id or new_id())
+            yield uow
+            await uow.flush()
 
     # -- running ----------------------------------------------------------------------------
 

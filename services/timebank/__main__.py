@@ -1,0 +1,3 @@
+from .service import TimebankSettings, build
+
+build(TimebankSettings()).main()
