@@ -67,7 +67,7 @@ WITH entries AS (
     FROM transfers t
     WHERE t.phase = 'posted' AND (t.debit_account_id = $1 OR t.credit_account_id = $1)
 ), running AS (
-    SELECT *, sum(delta) OVER (ORDER BY seq) AS balance FROM entries
+    SELECT *, (sum(delta) OVER (ORDER BY seq))::bigint AS balance FROM entries
 )
 SELECT r.seq, r.id, r.at, r.kind, r.exchange_id, r.note, r.delta, r.balance,
        a.member_id AS counterparty
@@ -159,20 +159,20 @@ async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStat
     args = (q.community, q.unit, since, until)
     by_month = await ctx.conn.fetch(
         base + "SELECT to_char(date_trunc('month', at AT TIME ZONE 'UTC'), 'YYYY-MM') AS k, "
-        "sum(amount) AS amount, count(*) FILTER (WHERE kind = 'exchange') AS n "
+        "sum(amount)::bigint AS amount, count(*) FILTER (WHERE kind = 'exchange') AS n "
         "FROM moved GROUP BY 1 ORDER BY 1", *args)
     by_category = await ctx.conn.fetch(
-        base + "SELECT coalesce(category, 'other') AS k, sum(amount) AS amount, "
+        base + "SELECT coalesce(category, 'other') AS k, sum(amount)::bigint AS amount, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n FROM moved GROUP BY 1 ORDER BY 2 DESC, 1",
         *args)
     by_neighbourhood = await ctx.conn.fetch(
-        base + "SELECT coalesce(neighbourhood, 'unknown') AS k, sum(amount) AS amount, "
+        base + "SELECT coalesce(neighbourhood, 'unknown') AS k, sum(amount)::bigint AS amount, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n FROM moved GROUP BY 1 ORDER BY 2 DESC, 1",
         *args)
     totals = await ctx.conn.fetchrow(
-        base + "SELECT coalesce(sum(amount), 0) AS total, "
+        base + "SELECT coalesce(sum(amount), 0)::bigint AS total, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n, "
-        "coalesce(sum(amount) FILTER (WHERE recorded_by_coordinator), 0) AS by_coordinator, "
+        "coalesce(sum(amount) FILTER (WHERE recorded_by_coordinator), 0)::bigint AS by_coordinator, "
         "(SELECT count(DISTINCT a.member_id) FROM accounts a WHERE a.id IN "
         "  (SELECT debit_account_id FROM moved UNION SELECT credit_account_id FROM moved)"
         "  AND a.member_id IS NOT NULL) AS active FROM moved", *args)

@@ -216,7 +216,7 @@ class TimebankRepository:
 
     async def reversed_so_far(self, transfer_id: UUID) -> int:
         return await self.conn.fetchval(
-            "SELECT coalesce(sum(amount), 0) FROM transfers WHERE reverses_id = $1", transfer_id
+            "SELECT coalesce(sum(amount), 0)::bigint FROM transfers WHERE reverses_id = $1", transfer_id
         )
 
     async def add_transfer(

@@ -22,16 +22,17 @@ ALICE = Actor(role="resident", id="alice")
 
 
 class ServiceProcess:
-    """The sample service as its own OS process, as in production."""
+    """A service as its own OS process, as in production."""
 
-    def __init__(self, settings, **env):
+    def __init__(self, settings, module: str = "tests.support.sample", **env):
         self.settings = settings
+        self.module = module
         self.env = service_env(settings, **env)
         self.proc: subprocess.Popen | None = None
 
     async def start(self) -> ServiceProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.sample"],
+            [sys.executable, "-m", self.module],
             cwd=REPO,
             env=self.env,
             stdout=subprocess.DEVNULL,

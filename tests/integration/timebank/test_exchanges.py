@@ -221,9 +221,6 @@ async def test_exchanges_in_a_local_token_follow_that_units_limits(bank, timeban
     await bank.community("steerkes", tokens=True)
     shop = await bank.member("Bakker", community="steerkes", kind="organisation")
     buyer = await bank.member("Klant", community="steerkes")
-    await bank.ok("award", {"transfer_id": "01a20000-0000-7000-8000-0000000000aa", "community": "steerkes",
-                            "member_id": str(buyer), "unit": "steerk", "amount": 5, "reason": "x"}) \
-        if False else None
     # Token accounts cannot go below zero (debt limit 0): a first purchase is refused.
     proposed = await bank.ok("propose_exchange", {
         "proposer_id": str(buyer), "other_member_id": str(shop), "proposer_role": "receiver",
