@@ -40,6 +40,7 @@ from contracts import (
 from .logging import correlation, get_logger
 from .metrics import Metrics
 from .nats import ensure_consumer
+from .outbox import OutgoingEvent, write_events
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
@@ -222,12 +223,14 @@ class DurableConsumer:
                         [o.event.event_id for o in outcomes],
                     )
                 )
+                events = []
                 for outcome in outcomes:
                     if outcome.event.event_id in new:
                         new.discard(outcome.event.event_id)
-                        await self._apply(conn, outcome, recorded=True)
+                        events += await self._apply(conn, outcome, recorded=True)
                     else:
                         outcome.status = "duplicate"
+                await write_events(conn, events)  # what the handlers emitted, in one insert
         except Exception as exc:
             if len(outcomes) > 1:
                 log.info("batch rolled back; applying one by one", error=repr(exc))
@@ -242,11 +245,14 @@ class DurableConsumer:
     async def _apply_alone(self, outcome: _Outcome) -> None:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                await self._apply(conn, outcome)
+                await write_events(conn, await self._apply(conn, outcome))
         except Exception as exc:
             outcome.status, outcome.error = "failed", exc
 
-    async def _apply(self, conn: asyncpg.Connection, outcome: _Outcome, recorded: bool = False) -> None:
+    async def _apply(
+        self, conn: asyncpg.Connection, outcome: _Outcome, recorded: bool = False
+    ) -> list[OutgoingEvent]:
+        """Run the handler; return the events it emitted, for the caller to write."""
         event = outcome.event
         assert event is not None
         if not recorded:
@@ -258,7 +264,7 @@ class DurableConsumer:
             )
             if not first:
                 outcome.status = "duplicate"
-                return
+                return []
         uow = UnitOfWork(
             conn,
             self.own_contracts,
@@ -269,8 +275,8 @@ class DurableConsumer:
         )
         with correlation(event.correlation_id, event_id=event.event_id, consumer=self.durable):
             await self.handlers[event.type](uow, event)
-        await uow.flush()
         outcome.status = "ok"
+        return uow.pending
 
     async def _settle(self, outcome: _Outcome) -> None:
         msg = outcome.msg

@@ -40,6 +40,7 @@ from contracts import (
 
 from .logging import correlation, get_logger
 from .metrics import Metrics
+from .outbox import write_events
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
@@ -67,8 +68,7 @@ class _Pending:
     received: float
     reply: bytes | None = None
     outcome: str = "pending"
-    lookup_after_commit: bool = False
-    attempts: int = 0
+    events: list = field(default_factory=list)
     waiters: list[_Pending] = field(default_factory=list)
 
 
@@ -190,26 +190,15 @@ class RequestServer:
             else:
                 head.waiters.append(item)
         todo = list(unique.values())
-        retry: list[_Pending] = []
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                await self._answer_repeats(conn, todo)
-                for item in todo:
-                    if item.reply is None:
-                        await self._execute(conn, item, retry)
+                retry = await self._apply(conn, todo)
         except Exception as exc:
             # The commit (or the connection) failed: nothing of this batch happened.
             log.warning("command batch rolled back", error=repr(exc), size=len(todo))
-            for item in todo:
-                if item.outcome in ("ok", "refused") or item.lookup_after_commit:
-                    item.reply, item.outcome, item.lookup_after_commit = None, "pending", False
-                    retry.append(item)
+            retry = [item for item in todo if item.outcome != "error"]
         for item in retry:
             await self._retry_alone(item)
-        lookups = [item for item in todo if item.lookup_after_commit]
-        if lookups:
-            async with self.pool.acquire() as conn:
-                await self._answer_repeats(conn, lookups)
         for item in todo:
             for waiter in item.waiters:
                 if waiter.request_hash == item.request_hash:
@@ -219,24 +208,73 @@ class RequestServer:
 
     async def _retry_alone(self, item: _Pending) -> None:
         for attempt in range(3):
-            retry: list[_Pending] = []
+            item.reply, item.outcome = None, "pending"
             try:
                 async with self.pool.acquire() as conn, conn.transaction():
-                    await self._answer_repeats(conn, [item])
-                    if item.reply is None:
-                        await self._execute(conn, item, retry)
+                    retry = await self._apply(conn, [item])
             except Exception as exc:
                 log.warning("command failed alone", error=repr(exc), attempt=attempt)
-                item.reply, item.outcome, item.lookup_after_commit = None, "pending", False
-                await asyncio.sleep(0.01 * (attempt + 1))
-                continue
-            if item.lookup_after_commit:
-                async with self.pool.acquire() as conn:
-                    await self._answer_repeats(conn, [item])
+                retry = [item]
             if not retry:
                 return
-            item.reply, item.outcome = None, "pending"
+            await asyncio.sleep(0.01 * (attempt + 1))
         item.reply, item.outcome = self._error("conflict"), "error"
+
+    async def _apply(self, conn: asyncpg.Connection, items: list[_Pending]) -> list[_Pending]:
+        """Apply commands in the caller's transaction, each in a savepoint; set their replies
+        (valid once the transaction commits) and return those to try again on their own."""
+        # Claim each command id with a placeholder row, all in one statement. An id that is
+        # there already was answered before; if another replica is answering it right now, the
+        # insert waits for that transaction, so its reply is then there to read.
+        claimed = set(
+            await conn.fetchval(
+                "WITH claimed AS (INSERT INTO processed_commands (command_id, operation, request_hash) "
+                "SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[]) "
+                "ON CONFLICT DO NOTHING RETURNING command_id) "
+                "SELECT coalesce(array_agg(command_id), '{}') FROM claimed",
+                [i.command.command_id for i in items],
+                [i.spec.name for i in items],
+                [i.request_hash for i in items],
+            )
+        )
+        repeats = [i for i in items if i.command.command_id not in claimed]
+        if repeats:
+            await self._answer_repeats(conn, repeats)
+        events, stored, released, retry = [], [], [], []
+        savepoint = "SAVEPOINT command"
+        for item in items:
+            if item.command.command_id not in claimed:
+                continue
+            await conn.execute(savepoint)
+            savepoint = "RELEASE SAVEPOINT command; SAVEPOINT command"  # one round trip
+            outcome = await self._execute(conn, item)
+            if outcome is None:
+                events.extend(item.events)
+                stored.append(item)
+            else:
+                await conn.execute("ROLLBACK TO SAVEPOINT command")
+                if outcome == "refused":
+                    stored.append(item)
+                else:
+                    released.append(item.command.command_id)
+                    if outcome == "retry":
+                        retry.append(item)
+        await write_events(conn, events)
+        if stored:
+            await conn.execute(
+                "UPDATE processed_commands AS p SET reply = v.reply, ok = v.ok "
+                "FROM unnest($1::uuid[], $2::bytea[], $3::boolean[]) AS v(id, reply, ok) "
+                "WHERE p.command_id = v.id",
+                [i.command.command_id for i in stored],
+                [i.reply for i in stored],
+                [i.outcome == "ok" for i in stored],
+            )
+        if released:
+            # Not decided (an error, or to be retried): leave no trace, so a retry can run.
+            await conn.execute(
+                "DELETE FROM processed_commands WHERE command_id = ANY($1::uuid[])", released
+            )
+        return retry
 
     async def _answer_repeats(self, conn: asyncpg.Connection, items: list[_Pending]) -> None:
         rows = await conn.fetch(
@@ -247,20 +285,20 @@ class RequestServer:
         stored = {row["command_id"]: row for row in rows}
         for item in items:
             row = stored.get(item.command.command_id)
-            if row is None:
-                continue
-            item.lookup_after_commit = False
-            if row["operation"] != item.spec.name or bytes(row["request_hash"]) != item.request_hash:
+            if row is None or row["reply"] is None:
+                item.reply, item.outcome = self._error("conflict"), "error"
+            elif row["operation"] != item.spec.name or bytes(row["request_hash"]) != item.request_hash:
                 item.reply, item.outcome = self._error("command_id_reused"), "invalid"
             else:
                 item.reply, item.outcome = bytes(row["reply"]), "repeat"
 
-    async def _execute(self, conn: asyncpg.Connection, item: _Pending, retry: list) -> None:
+    async def _execute(self, conn: asyncpg.Connection, item: _Pending) -> str | None:
+        """Run the handler; None when it succeeded, else "refused", "retry" or "error"."""
         command = item.command
         correlation_id = command.correlation_id or command.command_id
-        uow = UnitOfWork(conn, self.contracts, self.naming, command.actor, correlation_id, command.command_id)
-        savepoint = conn.transaction()
-        await savepoint.start()
+        uow = UnitOfWork(
+            conn, self.contracts, self.naming, command.actor, correlation_id, command.command_id
+        )
         with correlation(correlation_id, command_id=command.command_id, operation=item.spec.name):
             try:
                 result = await self.commands[item.spec.name](uow, command.data)
@@ -269,39 +307,20 @@ class RequestServer:
                         f"{item.spec.name} returned {type(result).__name__}, "
                         f"not {item.spec.result.__name__}"
                     )
-                await uow.flush()
-                reply, ok = Ok[item.spec.result](result=result).model_dump_json().encode(), True
             except Refusal as refusal:
-                await savepoint.rollback()
-                savepoint = conn.transaction()
-                await savepoint.start()
-                reply, ok = self._refusal(refusal), False
+                item.reply, item.outcome = self._refusal(refusal), "refused"
+                return "refused"
             except _RETRYABLE as exc:
-                await savepoint.rollback()
                 log.info("command will be retried", error=repr(exc))
-                retry.append(item)
-                return
+                return "retry"
             except Exception:
-                await savepoint.rollback()
                 log.exception("command handler failed")
                 item.reply, item.outcome = self._error("internal_error"), "error"
-                return
-            stored = await conn.fetchval(
-                "INSERT INTO processed_commands (command_id, operation, request_hash, reply, ok) "
-                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true",
-                command.command_id,
-                item.spec.name,
-                item.request_hash,
-                reply,
-                ok,
-            )
-            if not stored:
-                # Another replica answered the same command first: its reply is the reply.
-                await savepoint.rollback()
-                item.lookup_after_commit = True
-                return
-            await savepoint.commit()
-            item.reply, item.outcome = reply, ("ok" if ok else "refused")
+                return "error"
+        item.events = uow.pending
+        item.reply = Ok[item.spec.result](result=result).model_dump_json().encode()
+        item.outcome = "ok"
+        return None
 
     async def _finish(self, item: _Pending) -> None:
         await self._respond(item.msg, item.reply or self._error("internal_error"))

@@ -266,7 +266,8 @@ def post_direct(transfer_id: UUID, debit: Account, credit: Account, amount: int,
 
 
 def reverse(transfer_id: UUID, original: Transfer, already_reversed: int, debit: Account,
-            credit: Account, amount: int | None, reason: str, recorded_by: str) -> Posting:
+            credit: Account, amount: int | None, reason: str, recorded_by: str,
+            at: datetime | None = None) -> Posting:
     """Correct a posted transfer by moving (part of) its amount back; the original stays."""
     if original.phase != "posted":
         raise Refusal("not_reversible", {"phase": original.phase}, why="it is not posted")
@@ -281,7 +282,8 @@ def reverse(transfer_id: UUID, original: Transfer, already_reversed: int, debit:
     # The reversal runs the other way: who received pays back.
     assert (debit.id, credit.id) == (original.credit_account_id, original.debit_account_id)
     return post_direct(transfer_id, debit, credit, amount, "reversal", reverses_id=original.id,
-                       exchange_id=original.exchange_id, note=reason, recorded_by=recorded_by)
+                       exchange_id=original.exchange_id, note=reason, recorded_by=recorded_by,
+                       at=at)
 
 
 def check_new_limits(account: Account, debt_limit: int | None, max_balance: int | None) -> Account:

@@ -276,13 +276,14 @@ async def _reserve(uow: UnitOfWork, repo: TimebankRepository, community: Communi
     credit_id = await repo.member_account_id(exchange.provider_id, exchange.unit)
     accounts = await repo.accounts_for_update([debit_id, credit_id])
     posting = domain.reserve(new_id(), accounts[debit_id], accounts[credit_id], exchange.amount,
-                             exchange_id=exchange.id, recorded_by=_who(uow))
+                             exchange_id=exchange.id, recorded_by=_who(uow), at=now())
     coordinator = _coordinator_id(uow)
-    transfer = await _save_posting(repo, posting, exchange, coordinator)
+    transfer = posting.transfer
     confirm_by = community.confirm_by(transfer.at)
     exchange.agreed(transfer.id, confirm_by)
     if coordinator:
         exchange.recorded_by_coordinator = coordinator
+    await _save_posting(repo, posting, exchange, coordinator)
     uow.emit("exchange.agreed", c.ExchangeAgreed(
         **_facts(exchange), amount=exchange.amount, pending_transfer_id=transfer.id,
         confirm_by=confirm_by, recorded_by_coordinator=coordinator))
@@ -293,14 +294,16 @@ async def _reserve(uow: UnitOfWork, repo: TimebankRepository, community: Communi
 
 async def _save_posting(repo: TimebankRepository, posting: Posting, exchange: Exchange | None,
                         coordinator: str | None) -> Transfer:
-    transfer = await repo.add_transfer(
+    """The transfer, both accounts and the exchange as it now is, in one write."""
+    await repo.record(
         posting.transfer,
+        [posting.debit, posting.credit],
+        exchange,
         category=exchange.category if exchange else None,
         neighbourhood=exchange.provider_neighbourhood if exchange else None,
         by_coordinator=bool(coordinator or (exchange and exchange.recorded_by_coordinator)),
     )
-    await repo.save_balances([posting.debit, posting.credit])
-    return transfer
+    return posting.transfer
 
 
 async def accept_exchange(uow: UnitOfWork, cmd: c.ExchangeRef) -> c.ExchangeStatus:
@@ -311,7 +314,6 @@ async def accept_exchange(uow: UnitOfWork, cmd: c.ExchangeRef) -> c.ExchangeStat
         (await repo.member(member_id)).ensure_active()
     community = await repo.community(exchange.community)
     await _reserve(uow, repo, community, exchange)
-    await repo.save_exchange(exchange)
     return _status(exchange)
 
 
@@ -330,7 +332,6 @@ async def record_exchange(uow: UnitOfWork, cmd: c.RecordExchange) -> c.ExchangeS
     if cmd.confirm_now:
         pending = await repo.transfer(exchange.pending_transfer_id)
         await _post(uow, repo, exchange, pending, exchange.amount, "coordinator")
-    await repo.save_exchange(exchange)
     return _status(exchange)
 
 
@@ -347,10 +348,10 @@ async def _post(uow: UnitOfWork, repo: TimebankRepository, exchange: Exchange, p
     accounts = await repo.accounts_for_update([pending.debit_account_id, pending.credit_account_id])
     posting = domain.post_pending(new_id(), pending, accounts[pending.debit_account_id],
                                   accounts[pending.credit_account_id], amount,
-                                  recorded_by=_who(uow))
+                                  recorded_by=_who(uow), at=now())
     coordinator = _coordinator_id(uow)
+    exchange.confirmed(posting.transfer.id, by)
     transfer = await _save_posting(repo, posting, exchange, coordinator)
-    exchange.confirmed(transfer.id, by)
     uow.emit("exchange.confirmed", c.ExchangeConfirmed(
         **_facts(exchange), amount=transfer.amount, agreed_amount=exchange.amount,
         transfer_id=transfer.id, confirmed_by=by, coordinator_id=coordinator))
@@ -366,7 +367,6 @@ async def confirm_exchange(uow: UnitOfWork, cmd: c.ConfirmExchange) -> c.Exchang
     exchange, pending = await repo.exchange(cmd.exchange_id)
     amount, by = exchange.confirm(uow.actor, cmd.amount)
     await _post(uow, repo, exchange, pending, amount, by)
-    await repo.save_exchange(exchange)
     return _status(exchange)
 
 
@@ -377,7 +377,6 @@ async def auto_confirm(uow: UnitOfWork, exchange_id: UUID) -> bool:
     if not exchange.auto_confirmable(now()):
         return False
     await _post(uow, repo, exchange, pending, exchange.amount_to_post(None), "auto")
-    await repo.save_exchange(exchange)
     return True
 
 
@@ -385,7 +384,8 @@ async def _void(uow: UnitOfWork, repo: TimebankRepository, exchange: Exchange,
                 pending: Transfer) -> None:
     accounts = await repo.accounts_for_update([pending.debit_account_id, pending.credit_account_id])
     posting = domain.void_pending(new_id(), pending, accounts[pending.debit_account_id],
-                                  accounts[pending.credit_account_id], recorded_by=_who(uow))
+                                  accounts[pending.credit_account_id], recorded_by=_who(uow),
+                                  at=now())
     transfer = await _save_posting(repo, posting, exchange, _coordinator_id(uow))
     uow.emit("transfer.voided", c.TransferVoided(
         **_transfer_facts(transfer, exchange, exchange.receiver_id, exchange.provider_id,
@@ -399,7 +399,8 @@ async def cancel_exchange(uow: UnitOfWork, cmd: c.CancelExchange) -> c.ExchangeS
     exchange.cancel(uow.actor)
     if pending is not None:
         await _void(uow, repo, exchange, pending)
-    await repo.save_exchange(exchange)
+    else:
+        await repo.save_exchange(exchange)
     uow.emit("exchange.cancelled", c.ExchangeCancelled(
         **_facts(exchange), cancelled_by=_who(uow), reason=cmd.reason))
     return _status(exchange)
@@ -464,7 +465,8 @@ async def donate(uow: UnitOfWork, cmd: c.Donate) -> c.TransferRef:
         return done
     accounts = await repo.accounts_for_update([debit_id, credit_id])
     posting = domain.post_direct(cmd.transfer_id, accounts[debit_id], accounts[credit_id],
-                                 cmd.amount, "donation", note=cmd.note, recorded_by=_who(uow))
+                                 cmd.amount, "donation", note=cmd.note, recorded_by=_who(uow),
+                                 at=now())
     transfer = await _save_posting(repo, posting, None, _coordinator_id(uow))
     uow.emit("transfer.posted", c.TransferPosted(
         **_transfer_facts(transfer, None, member.id, None, _coordinator_id(uow)),
@@ -487,7 +489,8 @@ async def award(uow: UnitOfWork, cmd: c.Award) -> c.TransferRef:
         return done
     accounts = await repo.accounts_for_update([debit_id, credit_id])
     posting = domain.post_direct(cmd.transfer_id, accounts[debit_id], accounts[credit_id],
-                                 cmd.amount, "award", note=cmd.reason, recorded_by=_who(uow))
+                                 cmd.amount, "award", note=cmd.reason, recorded_by=_who(uow),
+                                 at=now())
     transfer = await _save_posting(repo, posting, None, uow.actor.id)
     uow.emit("transfer.posted", c.TransferPosted(
         **_transfer_facts(transfer, None, None, member.id, uow.actor.id), posted_at=transfer.at))
@@ -504,7 +507,8 @@ async def _reverse(uow: UnitOfWork, repo: TimebankRepository, transfer_id: UUID,
     # Lock first, then count what was reversed: two reversals cannot both take the rest.
     already = await repo.reversed_so_far(original.id)
     posting = domain.reverse(transfer_id, original, already, accounts[original.credit_account_id],
-                             accounts[original.debit_account_id], amount, reason, _who(uow))
+                             accounts[original.debit_account_id], amount, reason, _who(uow),
+                             at=now())
     transfer = await _save_posting(repo, posting, exchange, uow.actor.id)
     uow.emit("transfer.reversed", c.TransferReversed(
         **_transfer_facts(transfer, exchange, await repo.account_owner(transfer.debit_account_id),

@@ -192,20 +192,6 @@ class TimebankRepository:
             account.id, account.debt_limit, account.max_balance,
         )
 
-    async def save_balances(self, accounts: Iterable[Account]) -> None:
-        accounts = list(accounts)
-        await self.conn.execute(
-            "UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, "
-            "debits_pending = v.dq, credits_pending = v.cq "
-            "FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) "
-            "AS v(id, dp, cp, dq, cq) WHERE a.id = v.id",
-            [a.id for a in accounts],
-            [a.debits_posted for a in accounts],
-            [a.credits_posted for a in accounts],
-            [a.debits_pending for a in accounts],
-            [a.credits_pending for a in accounts],
-        )
-
     # -- transfers ----------------------------------------------------------------------------
 
     async def transfer(self, transfer_id: UUID) -> Transfer | None:
@@ -219,22 +205,48 @@ class TimebankRepository:
             "SELECT coalesce(sum(amount), 0)::bigint FROM transfers WHERE reverses_id = $1", transfer_id
         )
 
-    async def add_transfer(
-        self, transfer: Transfer, *, category: str | None = None, neighbourhood: str | None = None,
+    async def record(
+        self, transfer: Transfer, accounts: list[Account], exchange: Exchange | None = None, *,
+        category: str | None = None, neighbourhood: str | None = None,
         by_coordinator: bool = False,
-    ) -> Transfer:
-        at = await self.conn.fetchval(
-            "INSERT INTO transfers (id, community, unit, debit_account_id, credit_account_id, "
-            "amount, phase, kind, pending_id, reverses_id, exchange_id, category, neighbourhood, "
-            "note, recorded_by, recorded_by_coordinator) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-            "RETURNING at",
+    ) -> None:
+        """The transfer, both accounts' new totals and the exchange's new state: one statement,
+        one round trip."""
+        exchange_update = ""
+        args = [
             transfer.id, transfer.community, transfer.unit, transfer.debit_account_id,
             transfer.credit_account_id, transfer.amount, transfer.phase, transfer.kind,
             transfer.pending_id, transfer.reverses_id, transfer.exchange_id, category,
-            neighbourhood, transfer.note, transfer.recorded_by, by_coordinator,
+            neighbourhood, transfer.note, transfer.recorded_by, by_coordinator, transfer.at,
+            [a.id for a in accounts], [a.debits_posted for a in accounts],
+            [a.credits_posted for a in accounts], [a.debits_pending for a in accounts],
+            [a.credits_pending for a in accounts],
+        ]
+        if exchange is not None:
+            exchange_update = (
+                ", e AS (UPDATE exchanges SET state = $24, recorded_amount = $25, "
+                "pending_transfer_id = $26, transfer_id = $27, confirm_by = $28, "
+                "recorded_by_coordinator = $29, confirmed_by = $30, disputed_from = $31, "
+                "disputed_by = $32 WHERE id = $23)"
+            )
+            args += [
+                exchange.id, exchange.state, exchange.recorded_amount,
+                exchange.pending_transfer_id, exchange.transfer_id, exchange.confirm_by,
+                exchange.recorded_by_coordinator, exchange.confirmed_by, exchange.disputed_from,
+                exchange.disputed_by,
+            ]
+        await self.conn.execute(
+            "WITH t AS (INSERT INTO transfers (id, community, unit, debit_account_id, "
+            "credit_account_id, amount, phase, kind, pending_id, reverses_id, exchange_id, "
+            "category, neighbourhood, note, recorded_by, recorded_by_coordinator, at) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)), "
+            "a AS (UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, "
+            "debits_pending = v.dq, credits_pending = v.cq "
+            "FROM unnest($18::uuid[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[]) "
+            "AS v(id, dp, cp, dq, cq) WHERE a.id = v.id)"
+            f"{exchange_update} SELECT 1",
+            *args,
         )
-        return Transfer(**{**transfer.__dict__, "at": at})
 
     async def account_owner(self, account_id: UUID) -> UUID | None:
         return await self.conn.fetchval("SELECT member_id FROM accounts WHERE id = $1", account_id)
