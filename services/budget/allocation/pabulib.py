@@ -176,10 +176,7 @@ def _read_projects(header: list[str], rows: list[tuple[int, list[str]]]) -> list
         extra = tuple(
             (h, v) for i, (h, v) in enumerate(zip(header, row, strict=True)) if i not in skip
         )
-        try:
-            projects.append(Project(pid, cost, row[name_at] if name_at is not None else "", extra))
-        except InvalidElection as exc:  # pragma: no cover - Project itself does not validate
-            raise PabulibFormatError(str(exc), line=line) from exc
+        projects.append(Project(pid, cost, row[name_at] if name_at is not None else "", extra))
     return projects
 
 

@@ -257,9 +257,8 @@ def _explain(election, prof, run, rule, order, notes, steps) -> Outcome:
 def _comparison_step(election, prof, outcome: Outcome, order) -> Outcome:
     """Compare with greedy: if more voters have more approved winners under greedy, take it."""
     plain = greedy(election, order, rule=outcome.rule)
-    index = election._index
-    mes = {index[p] for p in outcome.winners}
-    grd = {index[p] for p in plain.winners}
+    mes = {election.index(p) for p in outcome.winners}
+    grd = {election.index(p) for p in plain.winners}
     prefer_mes = prefer_greedy = 0
     for group, k in zip(prof.groups, prof.mult_int, strict=True):
         a = sum(1 for p in group if p in mes)
