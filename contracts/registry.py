@@ -10,9 +10,22 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from .envelope import Command, Event, Query
+from .envelope import Command, Event, Ok, Query
 from .errors import COMMON_ERRORS, ErrorCatalogue
 from .types import Contract
+
+
+_PARAMETRISED: dict[tuple[type, type], type] = {}
+
+
+def parametrised(generic: type, model: type) -> type:
+    """`generic[model]`, made once. Pydantic caches these weakly and, on a hot path, rebuilds
+    them again and again (measured: several percent of a service's CPU)."""
+    key = (generic, model)
+    found = _PARAMETRISED.get(key)
+    if found is None:
+        found = _PARAMETRISED[key] = generic[model]
+    return found
 
 
 class UnknownMessage(ValueError):
@@ -30,6 +43,10 @@ class EventSpec:
     def entity(self) -> str:
         return self.type.split(".")[1]
 
+    @property
+    def envelope(self) -> type[Event]:
+        return parametrised(Event, self.model)
+
 
 @dataclass(frozen=True)
 class OperationSpec:
@@ -42,7 +59,11 @@ class OperationSpec:
     errors: tuple[str, ...] = ()
 
     def envelope(self) -> type[Command] | type[Query]:
-        return Command[self.request] if self.kind == "command" else Query[self.request]
+        return parametrised(Command if self.kind == "command" else Query, self.request)
+
+    @property
+    def ok(self) -> type[Ok]:
+        return parametrised(Ok, self.result)
 
 
 @dataclass
@@ -121,7 +142,7 @@ class EventRegistry:
         if not isinstance(event_type, str) or not isinstance(version, int):
             raise UnknownMessage("an event needs a string 'type' and an integer 'version'")
         spec = self.spec(event_type, version)
-        return Event[spec.model].model_validate_json(raw)
+        return spec.envelope.model_validate_json(raw)
 
 
 def describe_validation_error(exc: ValidationError) -> str:

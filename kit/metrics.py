@@ -45,6 +45,17 @@ class Metrics:
             ["operation", "outcome"],
             registry=r,
         )
+        self.command_retries = Counter(
+            "voorelkaar_command_retries_total",
+            "Commands taken out of a shared batch (lock wait, deadlock) and run on their own",
+            registry=r,
+        )
+        self.command_batch_size = Histogram(
+            "voorelkaar_command_batch_size",
+            "Commands per shared transaction",
+            buckets=(1, 2, 4, 8, 16, 32, 64),
+            registry=r,
+        )
         self.outbox_backlog = Gauge(
             "voorelkaar_outbox_backlog", "Events in the outbox not yet published", registry=r
         )

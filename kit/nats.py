@@ -7,21 +7,14 @@ ack wait, max deliveries, backoff, max ack pending.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
-    DeliverPolicy,
-    DiscardPolicy,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-)
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import BadRequestError
 
 from .logging import get_logger
 from .settings import ServiceSettings
@@ -77,35 +70,59 @@ async def connect(settings: ServiceSettings, name: str) -> Client:
             delay = min(delay * 2, 5.0)
 
 
-async def ensure_stream(
-    js: JetStreamContext, name: str, subjects: list[str], settings: ServiceSettings
-) -> None:
-    """Create the stream, or update it to this configuration (e.g. new entity subjects)."""
-    config = StreamConfig(
-        name=name,
-        subjects=subjects,
-        retention=RetentionPolicy.LIMITS,
-        storage=StorageType.FILE,
-        num_replicas=settings.stream_replicas,
-        duplicate_window=settings.duplicate_window_s,
-        discard=DiscardPolicy.OLD,
-        allow_direct=True,
+class StreamError(RuntimeError):
+    pass
+
+
+async def _api(nc: Client, settings: ServiceSettings, verb: str, body: dict | None = None) -> dict:
+    msg = await nc.request(
+        f"{settings.js_api_prefix}.{verb}", json.dumps(body).encode() if body else b"", timeout=10
     )
-    try:
-        info = await js.stream_info(name)
-    except NotFoundError:
-        await js.add_stream(config)
+    return json.loads(msg.data)
+
+
+async def ensure_stream(nc: Client, name: str, subjects: list[str], settings: ServiceSettings) -> None:
+    """Create the stream, or update it to this configuration (e.g. new entity subjects).
+
+    Spoken to in the JetStream API's own JSON so that every field is ours to set, including
+    `allow_atomic` (atomic batch publish, NATS 2.12+), which the outbox relay uses."""
+    config = {
+        "name": name,
+        "subjects": subjects,
+        "retention": "limits",
+        "storage": "file",
+        "num_replicas": settings.stream_replicas,
+        "duplicate_window": int(settings.duplicate_window_s * 1e9),
+        "discard": "old",
+        "max_consumers": -1,
+        "max_msgs": -1,
+        "max_bytes": -1,
+        "max_age": 0,
+        "max_msgs_per_subject": -1,
+        "max_msg_size": -1,
+        "allow_direct": True,
+        "allow_atomic": True,
+    }
+    info = await _api(nc, settings, f"STREAM.INFO.{name}")
+    if "error" in info:
+        if info["error"].get("code") != 404:
+            raise StreamError(f"stream {name}: {info['error']}")
+        created = await _api(nc, settings, f"STREAM.CREATE.{name}", config)
+        if "error" in created:
+            raise StreamError(f"stream {name} cannot be created: {created['error']}")
         log.info("stream created", stream=name, subjects=subjects)
         return
-    current = info.config
+    current = info["config"]
+    wanted = sorted(set(current.get("subjects") or []) | set(subjects))
     if (
-        sorted(current.subjects or []) != sorted(subjects)
-        or current.duplicate_window != settings.duplicate_window_s
+        sorted(current.get("subjects") or []) != wanted
+        or current.get("duplicate_window") != config["duplicate_window"]
+        or not current.get("allow_atomic")
     ):
-        merged = sorted(set(current.subjects or []) | set(subjects))
-        config.subjects = merged
-        await js.update_stream(config)
-        log.info("stream updated", stream=name, subjects=merged)
+        updated = await _api(nc, settings, f"STREAM.UPDATE.{name}", {**config, "subjects": wanted})
+        if "error" in updated:
+            raise StreamError(f"stream {name} cannot be updated: {updated['error']}")
+        log.info("stream updated", stream=name, subjects=wanted)
 
 
 def consumer_config(

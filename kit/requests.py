@@ -28,7 +28,6 @@ from contracts import (
     Contract,
     Error,
     Naming,
-    Ok,
     OperationSpec,
     Query,
     Refusal,
@@ -49,7 +48,11 @@ log = get_logger(__name__)
 CommandHandler = Callable[[UnitOfWork, Contract], Awaitable[Contract]]
 QueryHandler = Callable[["QueryContext", Contract], Awaitable[Contract]]
 
-_RETRYABLE = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+_RETRYABLE = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.LockNotAvailableError,
+)
 
 
 @dataclass
@@ -192,11 +195,13 @@ class RequestServer:
         todo = list(unique.values())
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                retry = await self._apply(conn, todo)
+                retry = await self._apply(conn, todo, shared=True)
         except Exception as exc:
             # The commit (or the connection) failed: nothing of this batch happened.
             log.warning("command batch rolled back", error=repr(exc), size=len(todo))
             retry = [item for item in todo if item.outcome != "error"]
+        self.metrics.command_batch_size.observe(len(todo))
+        self.metrics.command_retries.inc(len(retry))
         for item in retry:
             await self._retry_alone(item)
         for item in todo:
@@ -220,9 +225,17 @@ class RequestServer:
             await asyncio.sleep(0.01 * (attempt + 1))
         item.reply, item.outcome = self._error("conflict"), "error"
 
-    async def _apply(self, conn: asyncpg.Connection, items: list[_Pending]) -> list[_Pending]:
+    async def _apply(
+        self, conn: asyncpg.Connection, items: list[_Pending], shared: bool = False
+    ) -> list[_Pending]:
         """Apply commands in the caller's transaction, each in a savepoint; set their replies
-        (valid once the transaction commits) and return those to try again on their own."""
+        (valid once the transaction commits) and return those to try again on their own.
+
+        In a `shared` batch no command waits long for a row lock: another batch holding it
+        would make every command here wait (a convoy), and two batches waiting on each other
+        would deadlock. A command that cannot get its locks within `batch_lock_timeout_ms` is
+        rolled back to its savepoint and retried on its own afterwards, where it may wait."""
+        lock_timeout = f"{self.settings.batch_lock_timeout_ms}ms" if shared else "0"
         # Claim each command id with a placeholder row, all in one statement. An id that is
         # there already was answered before; if another replica is answering it right now, the
         # insert waits for that transaction, so its reply is then there to read.
@@ -231,10 +244,12 @@ class RequestServer:
                 "WITH claimed AS (INSERT INTO processed_commands (command_id, operation, request_hash) "
                 "SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[]) "
                 "ON CONFLICT DO NOTHING RETURNING command_id) "
-                "SELECT coalesce(array_agg(command_id), '{}') FROM claimed",
+                "SELECT coalesce(array_agg(command_id), '{}') "
+                "FROM claimed, set_config('lock_timeout', $4, true)",
                 [i.command.command_id for i in items],
                 [i.spec.name for i in items],
                 [i.request_hash for i in items],
+                lock_timeout,
             )
         )
         repeats = [i for i in items if i.command.command_id not in claimed]
@@ -318,7 +333,7 @@ class RequestServer:
                 item.reply, item.outcome = self._error("internal_error"), "error"
                 return "error"
         item.events = uow.pending
-        item.reply = Ok[item.spec.result](result=result).model_dump_json().encode()
+        item.reply = item.spec.ok(result=result).model_dump_json().encode()
         item.outcome = "ok"
         return None
 
@@ -359,7 +374,7 @@ class RequestServer:
                         result = await self.queries[name](
                             QueryContext(conn, query.actor, correlation_id), query.data
                         )
-                reply = Ok[spec.result](result=result).model_dump_json().encode()
+                reply = spec.ok(result=result).model_dump_json().encode()
             except Refusal as refusal:
                 reply, outcome = self._refusal(refusal), "refused"
             except Exception:

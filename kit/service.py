@@ -33,11 +33,11 @@ log = get_logger(__name__)
 BackgroundJob = Callable[["Service"], Awaitable[None]]
 
 
-async def ensure_service_stream(js: JetStreamContext, naming: Naming, contracts: ServiceContracts,
+async def ensure_service_stream(nc: Client, naming: Naming, contracts: ServiceContracts,
                                 settings: ServiceSettings) -> None:
     if contracts.events:
         await ensure_stream(
-            js,
+            nc,
             naming.stream(contracts.service),
             naming.entity_subjects(contracts.service, contracts.entities()),
             settings,
@@ -139,10 +139,11 @@ class Service:
             components.append((self.name, self.migrations))
         async with self.pool.acquire() as conn:
             await migrate(conn, components)
-        await ensure_stream(self.js, self.naming.dlq_stream(), self.naming.dlq_subjects(), s)
-        await ensure_service_stream(self.js, self.naming, self.contracts, s)
+        await ensure_stream(self.nc, self.naming.dlq_stream(), self.naming.dlq_subjects(), s)
+        await ensure_service_stream(self.nc, self.naming, self.contracts, s)
         self.relay = OutboxRelay(
             self.pool,
+            self.nc,
             self.js,
             self.dsn,
             self.naming.stream(self.name) if self.contracts.events else "",
@@ -155,7 +156,7 @@ class Service:
         if self.contracts.events:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         for name, (source, handlers) in self._subscriptions.items():
-            await ensure_service_stream(self.js, self.naming, source, s)
+            await ensure_service_stream(self.nc, self.naming, source, s)
             consumer = DurableConsumer(
                 service=self.name,
                 name=name,

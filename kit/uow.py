@@ -38,7 +38,7 @@ class UnitOfWork:
         spec = self.contracts.event_spec(event_type, version)
         if type(data) is not spec.model:
             raise TypeError(f"{event_type} v{version} carries {spec.model.__name__}, not {type(data).__name__}")
-        event = Event[spec.model](
+        event = spec.envelope(
             type=event_type,
             version=version,
             correlation_id=self.correlation_id,
