@@ -1,6 +1,7 @@
 """The kit's event path against the raw paths it is built from, measured in the same run.
 
-  kit:      outbox insert in a transaction -> relay -> JetStream -> durable pull consumer ->
+  kit:      outbox insert in a transaction (the event alone: what the kit adds to a service's
+            own transaction) -> relay -> JetStream -> durable pull consumer (its own process) ->
             inbox row + effect committed
   raw JS:   nats-py JetStream publish (acks in flight) + durable pull consume with acks
   raw PG:   asyncpg insert loop, one transaction per row, same concurrency
@@ -156,11 +157,7 @@ async def kit_path(nats_url: str, db_url: str, n: int, per_tx: int) -> dict:
             for _ in range(per):
                 async with conn.transaction():
                     uow = UnitOfWork(conn, BENCH, producer.naming, actor, new_id())
-                    items = [new_id() for _ in range(per_tx)]
-                    await conn.execute(
-                        "INSERT INTO items SELECT unnest($1::uuid[]), 1", items
-                    )
-                    for item in items:
+                    for item in (new_id() for _ in range(per_tx)):
                         uow.emit("item.recorded", ItemRecorded(item_id=item, amount=1))
                     await uow.flush()
 

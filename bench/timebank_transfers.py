@@ -148,59 +148,85 @@ async def open_loop(client, work, rate: float) -> dict:
     return {"n": len(work), "s": time.perf_counter() - start, "lat": latencies}
 
 
+LAYOUTS = {
+    "one process": [None],
+    "commands | relay": ['["commands","queries","consumers"]', '["relay","jobs"]'],
+}
+
+
+async def run_layout(nats_url: str, db_url: str, namespace: str, roles: list, args) -> dict:
+    procs = []
+    for role in roles:
+        env = dict(os.environ, VOORELKAAR_NATS_URL=nats_url, VOORELKAAR_DATABASE_URL=db_url,
+                   VOORELKAAR_NAMESPACE=namespace, VOORELKAAR_LOG_LEVEL="warning",
+                   VOORELKAAR_HTTP_PORT=str(free_port()), VOORELKAAR_SWEEP_INTERVAL_S="3600",
+                   PYTHONPATH=str(REPO))
+        if role:
+            env["VOORELKAAR_ROLES"] = role
+        procs.append(subprocess.Popen([sys.executable, "-m", "services.timebank"], cwd=REPO, env=env))
+        await asyncio.sleep(1.0)  # the first process migrates; the next one finds it done
+    try:
+        nc = await nats.connect(nats_url)
+        js = nc.jetstream()
+        naming = Naming(namespace)
+        client = ServiceClient(nc, naming, COORDINATOR)
+        for _ in range(300):
+            try:
+                await client.query("timebank", "ping", {}, timeout=0.5)
+                break
+            except Exception:
+                await asyncio.sleep(0.1)
+        half_n = max(args.transfers // 4, 500)
+        work = await prepare(client, args.transfers + half_n)
+        print(f"measuring (service pids {[p.pid for p in procs]})", file=sys.stderr, flush=True)
+        full = await closed_loop(client, naming, js, work[: args.transfers], args.clients)
+        rate = full["n"] / full["s"]
+        half = await open_loop(client, work[args.transfers:], rate / 2)
+        await nc.close()
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)
+    return {"full": full, "half": half, "rate": rate}
+
+
 async def main() -> None:
     configure_logging("bench", "warning", "console")
     parser = argparse.ArgumentParser()
-    parser.add_argument("--transfers", type=int, default=8000)
-    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--transfers", type=int, default=12000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--layout", choices=[*LAYOUTS, "both"], default="both")
     args = parser.parse_args()
+    layouts = list(LAYOUTS) if args.layout == "both" else [args.layout]
+    results = {}
     with servers() as (nats_server, pg):
         await create_database(pg.url(), "raw")
-        await create_database(pg.url(), "timebank")
         raw = await raw_transfers(pg.url("raw"), args.transfers)
-
-        env = dict(os.environ, VOORELKAAR_NATS_URL=nats_server.url,
-                   VOORELKAAR_DATABASE_URL=pg.url("timebank"), VOORELKAAR_NAMESPACE="bench",
-                   VOORELKAAR_LOG_LEVEL="warning", VOORELKAAR_HTTP_PORT=str(free_port()),
-                   VOORELKAAR_SWEEP_INTERVAL_S="3600", PYTHONPATH=str(REPO))
-        proc = subprocess.Popen([sys.executable, "-m", "services.timebank"], cwd=REPO, env=env)
-        try:
-            nc = await nats.connect(nats_server.url)
-            js = nc.jetstream()
-            naming = Naming("bench")
-            client = ServiceClient(nc, naming, COORDINATOR)
-            for _ in range(200):
-                try:
-                    await client.query("timebank", "ping", {}, timeout=0.5)
-                    break
-                except Exception:
-                    await asyncio.sleep(0.1)
-            half_n = max(args.transfers // 4, 500)
-            work = await prepare(client, args.transfers + half_n)
-            full = await closed_loop(client, naming, js, work[: args.transfers], args.clients)
-            service_rate = full["n"] / full["s"]
-            half = await open_loop(client, work[args.transfers:], service_rate / 2)
-            await nc.close()
-        finally:
-            proc.terminate()
-            proc.wait(30)
+        for i, layout in enumerate(layouts):
+            await create_database(pg.url(), f"timebank{i}")
+            results[layout] = await run_layout(nats_server.url, pg.url(f"timebank{i}"),
+                                               f"bench{i}", LAYOUTS[layout], args)
 
     def row(name, r, rate_of="s"):
         return (name, r["n"], f"{r['n'] / r[rate_of]:,.0f}", f"{median(r['lat']) * 1000:.1f}",
                 f"{percentile(r['lat'], 99) * 1000:.1f}")
 
+    rows = [row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks)", raw)]
+    for layout, r in results.items():
+        rows += [
+            row(f"{layout}: {args.clients} clients, until event on JetStream", r["full"]),
+            row(f"{layout}: {args.clients} clients, until reply", r["full"], "replied_s"),
+            row(f"{layout}: half load ({r['rate'] / 2:,.0f}/s, open loop)", r["half"]),
+        ]
     print(f"\nPosted transfers: time bank full path vs raw asyncpg transfer transaction "
           f"({args.transfers} transfers, {MEMBERS} accounts)\n")
-    print(table([
-        row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks)", raw),
-        row(f"service, {args.clients} clients, until event on JetStream", full),
-        row(f"service, {args.clients} clients, until reply", full, "replied_s"),
-        row(f"service at half load ({service_rate / 2:,.0f}/s, open loop)", half),
-    ], ("path", "transfers", "per s", "p50 ms", "p99 ms")))
+    print(table(rows, ("path", "transfers", "per s", "p50 ms", "p99 ms")))
     raw_rate = raw["n"] / raw["s"]
-    print(f"\nservice / raw = {service_rate:,.0f} / {raw_rate:,.0f} = {service_rate / raw_rate:.2f} "
-          "(target >= 0.5)")
-    print(f"p99 at half load = {percentile(half['lat'], 99) * 1000:.1f} ms (target < 50 ms)")
+    for layout, r in results.items():
+        print(f"\n{layout}: service / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
+              f"{r['rate'] / raw_rate:.2f} (target >= 0.5); p99 at half load = "
+              f"{percentile(r['half']['lat'], 99) * 1000:.1f} ms (target < 50 ms)")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,9 @@ log = get_logger(__name__)
 
 CommandHandler = Callable[[UnitOfWork, Contract], Awaitable[Contract]]
 QueryHandler = Callable[["QueryContext", Contract], Awaitable[Contract]]
+BatchCommandHandler = Callable[
+    [asyncpg.Connection, list[tuple[UnitOfWork, Contract]]], Awaitable[list[Contract | Refusal]]
+]
 
 _RETRYABLE = (
     asyncpg.DeadlockDetectedError,
@@ -83,8 +86,10 @@ class RequestServer:
     def __init__(
         self,
         *,
+        roles: frozenset[str] = frozenset({"commands", "queries"}),
         contracts: ServiceContracts,
         commands: dict[str, CommandHandler],
+        batch_commands: dict[str, BatchCommandHandler],
         queries: dict[str, QueryHandler],
         nc: Client,
         pool: asyncpg.Pool,
@@ -92,7 +97,9 @@ class RequestServer:
         settings: ServiceSettings,
         metrics: Metrics,
     ):
+        self.roles = roles
         self.contracts, self.commands, self.queries = contracts, commands, queries
+        self.batch_commands = batch_commands
         self.nc, self.pool, self.naming = nc, pool, naming
         self.settings, self.metrics = settings, metrics
         self.service = contracts.service
@@ -105,14 +112,15 @@ class RequestServer:
 
     async def start(self) -> None:
         group = self.naming.queue_group(self.service)
-        self._subs = [
-            await self.nc.subscribe(
+        self._subs = []
+        if "commands" in self.roles:
+            self._subs.append(await self.nc.subscribe(
                 self.naming.command(self.service, "*"), queue=group, cb=self._on_command
-            ),
-            await self.nc.subscribe(
+            ))
+        if "queries" in self.roles:
+            self._subs.append(await self.nc.subscribe(
                 self.naming.query(self.service, "*"), queue=group, cb=self._on_query
-            ),
-        ]
+            ))
         await self.nc.flush()  # the subscriptions are known to the server before we say ready
         self._workers = [
             asyncio.create_task(self._work(), name=f"commands:{i}")
@@ -145,7 +153,7 @@ class RequestServer:
     async def _on_command(self, msg: Msg) -> None:
         name = self._operation_name(msg, "cmd")
         spec = self.contracts.operations.get(("command", name))
-        if spec is None or name not in self.commands:
+        if spec is None or (name not in self.commands and name not in self.batch_commands):
             await self._respond(msg, self._error("unknown_operation", name=f"{self.service}.cmd.{name}"))
             self.metrics.commands.labels(name, "unknown").inc()
             return
@@ -256,24 +264,35 @@ class RequestServer:
         if repeats:
             await self._answer_repeats(conn, repeats)
         events, stored, released, retry = [], [], [], []
+        fresh = [i for i in items if i.command.command_id in claimed]
+        # Operations with a batch handler go first, one call per operation: their rows are
+        # then locked before anything else in this transaction.
+        groups: dict[str, list[_Pending]] = {}
+        singles: list[_Pending] = []
+        for item in fresh:
+            if item.spec.name in self.batch_commands:
+                groups.setdefault(item.spec.name, []).append(item)
+            else:
+                singles.append(item)
         savepoint = "SAVEPOINT command"
-        for item in items:
-            if item.command.command_id not in claimed:
-                continue
+        units: list[tuple[list[_Pending], object]] = [(g, self._execute_batch) for g in groups.values()]
+        units += [([i], self._execute_one) for i in singles]
+        for members, run in units:
             await conn.execute(savepoint)
             savepoint = "RELEASE SAVEPOINT command; SAVEPOINT command"  # one round trip
-            outcome = await self._execute(conn, item)
+            outcome = await run(conn, members)
             if outcome is None:
-                events.extend(item.events)
-                stored.append(item)
-            else:
-                await conn.execute("ROLLBACK TO SAVEPOINT command")
-                if outcome == "refused":
+                for item in members:
+                    events.extend(item.events)
                     stored.append(item)
-                else:
-                    released.append(item.command.command_id)
-                    if outcome == "retry":
-                        retry.append(item)
+                continue
+            await conn.execute("ROLLBACK TO SAVEPOINT command")
+            if outcome == "refused":
+                stored.extend(members)
+                continue
+            released.extend(i.command.command_id for i in members)
+            if outcome == "retry":
+                retry.extend(members)
         await write_events(conn, events)
         if stored:
             await conn.execute(
@@ -307,21 +326,64 @@ class RequestServer:
             else:
                 item.reply, item.outcome = bytes(row["reply"]), "repeat"
 
-    async def _execute(self, conn: asyncpg.Connection, item: _Pending) -> str | None:
-        """Run the handler; None when it succeeded, else "refused", "retry" or "error"."""
+    def _unit_of_work(self, conn: asyncpg.Connection, item: _Pending) -> UnitOfWork:
         command = item.command
-        correlation_id = command.correlation_id or command.command_id
-        uow = UnitOfWork(
-            conn, self.contracts, self.naming, command.actor, correlation_id, command.command_id
+        return UnitOfWork(
+            conn, self.contracts, self.naming, command.actor,
+            command.correlation_id or command.command_id, command.command_id,
         )
-        with correlation(correlation_id, command_id=command.command_id, operation=item.spec.name):
+
+    def _succeeded(self, item: _Pending, uow: UnitOfWork, result: Contract) -> None:
+        if not isinstance(result, item.spec.result):
+            raise TypeError(
+                f"{item.spec.name} returned {type(result).__name__}, not {item.spec.result.__name__}"
+            )
+        item.events = uow.pending
+        item.reply = item.spec.ok(result=result).model_dump_json().encode()
+        item.outcome = "ok"
+
+    async def _execute_batch(self, conn: asyncpg.Connection, items: list[_Pending]) -> str | None:
+        """One call of a batch handler for every command of its operation in this batch. It
+        decides each command in order, in memory, then writes what was decided; a refused
+        command writes nothing. If it fails, the commands are tried again one by one."""
+        name = items[0].spec.name
+        uows = [self._unit_of_work(conn, item) for item in items]
+        with correlation(uows[0].correlation_id, operation=name, batch=len(items)):
+            try:
+                results = await self.batch_commands[name](conn, list(zip(uows, (i.command.data for i in items), strict=True)))
+            except _RETRYABLE as exc:
+                log.info("command batch will be retried one by one", error=repr(exc))
+                return "retry"
+            except Refusal as refusal:
+                if len(items) > 1:
+                    return "retry"
+                items[0].reply, items[0].outcome = self._refusal(refusal), "refused"
+                return "refused"
+            except Exception:
+                if len(items) > 1:
+                    log.exception("batch handler failed; retrying its commands one by one")
+                    return "retry"
+                log.exception("command handler failed")
+                items[0].reply, items[0].outcome = self._error("internal_error"), "error"
+                return "error"
+        if len(results) != len(items):
+            raise RuntimeError(f"{name}: {len(results)} results for {len(items)} commands")
+        for item, uow, result in zip(items, uows, results, strict=True):
+            if isinstance(result, Refusal):
+                item.reply, item.outcome = self._refusal(result), "refused"
+            else:
+                self._succeeded(item, uow, result)
+        return None
+
+    async def _execute_one(self, conn: asyncpg.Connection, items: list[_Pending]) -> str | None:
+        """Run the handler; None when it succeeded, else "refused", "retry" or "error"."""
+        item = items[0]
+        command = item.command
+        uow = self._unit_of_work(conn, item)
+        with correlation(uow.correlation_id, command_id=command.command_id, operation=item.spec.name):
             try:
                 result = await self.commands[item.spec.name](uow, command.data)
-                if not isinstance(result, item.spec.result):
-                    raise TypeError(
-                        f"{item.spec.name} returned {type(result).__name__}, "
-                        f"not {item.spec.result.__name__}"
-                    )
+                self._succeeded(item, uow, result)
             except Refusal as refusal:
                 item.reply, item.outcome = self._refusal(refusal), "refused"
                 return "refused"
@@ -332,9 +394,6 @@ class RequestServer:
                 log.exception("command handler failed")
                 item.reply, item.outcome = self._error("internal_error"), "error"
                 return "error"
-        item.events = uow.pending
-        item.reply = item.spec.ok(result=result).model_dump_json().encode()
-        item.outcome = "ok"
         return None
 
     async def _finish(self, item: _Pending) -> None:

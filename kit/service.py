@@ -24,7 +24,7 @@ from .logging import configure_logging, get_logger
 from .metrics import Metrics
 from .nats import connect, ensure_stream
 from .outbox import OutboxRelay
-from .requests import CommandHandler, QueryHandler, RequestServer
+from .requests import BatchCommandHandler, CommandHandler, QueryHandler, RequestServer
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
@@ -58,6 +58,7 @@ class Service:
         self.naming = Naming(self.settings.namespace)
         self.metrics = Metrics(self.name)
         self._commands: dict[str, CommandHandler] = {}
+        self._batch_commands: dict[str, BatchCommandHandler] = {}
         self._queries: dict[str, QueryHandler] = {}
         self._subscriptions: dict[str, tuple[ServiceContracts, dict[str, EventHandler]]] = {}
         self._jobs: list[BackgroundJob] = []
@@ -80,6 +81,18 @@ class Service:
 
         def register(fn: CommandHandler) -> CommandHandler:
             self._commands[name] = fn
+            return fn
+
+        return register
+
+    def command_batch(self, name: str):
+        """A handler that takes all commands of `name` that arrive together, decides each in
+        order in memory and writes once: for the operations that carry the load."""
+        if ("command", name) not in self.contracts.operations:
+            raise ValueError(f"{self.name}: no contract for command {name}")
+
+        def register(fn: BatchCommandHandler) -> BatchCommandHandler:
+            self._batch_commands[name] = fn
             return fn
 
         return register
@@ -153,9 +166,11 @@ class Service:
             poll_s=s.relay_poll_s,
             retry_s=s.relay_retry_s,
         )
-        if self.contracts.events:
+        if self.relaying:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
         for name, (source, handlers) in self._subscriptions.items():
+            if "consumers" not in s.roles:
+                break
             await ensure_service_stream(self.nc, self.naming, source, s)
             consumer = DurableConsumer(
                 service=self.name,
@@ -173,8 +188,10 @@ class Service:
             await consumer.start()
             self.consumers.append(consumer)
         self.requests = RequestServer(
+            roles=s.roles,
             contracts=self.contracts,
             commands=self._commands,
+            batch_commands=self._batch_commands,
             queries=self._queries,
             nc=self.nc,
             pool=self.pool,
@@ -183,17 +200,22 @@ class Service:
             metrics=self.metrics,
         )
         await self.requests.start()
-        for job in self._jobs:
+        for job in self._jobs if "jobs" in s.roles else ():
             self._tasks.append(asyncio.create_task(self._guard(job), name=job.__name__))
         self.http = HealthServer(s.http_host, s.http_port, self.metrics, self.readiness)
         self.http_port = await self.http.start()
         log.info(
             "service started",
             http=f"http://{s.http_host}:{self.http_port}",
-            commands=sorted(self._commands),
+            commands=sorted({*self._commands, *self._batch_commands}),
             queries=sorted(self._queries),
             consumers=sorted(self._subscriptions),
+            roles=sorted(s.roles),
         )
+
+    @property
+    def relaying(self) -> bool:
+        return bool(self.contracts.events) and "relay" in self.settings.roles
 
     async def _guard(self, job: BackgroundJob) -> None:
         """Keep a background job alive: log and restart it if it fails."""
@@ -216,7 +238,7 @@ class Service:
         return {
             "nats": bool(self.nc and self.nc.is_connected),
             "database": bool(db_ok),
-            "outbox_relay": bool(not self.contracts.events or (self.relay and self.relay.running)),
+            "outbox_relay": bool(not self.relaying or (self.relay and self.relay.running)),
             "consumers": all(c.running for c in self.consumers),
             "requests": bool(self.requests and self.requests.running),
         }
@@ -231,7 +253,7 @@ class Service:
         for task in self._tasks:
             if task.get_name() != "outbox-relay":
                 task.cancel()
-        if self.relay and self.contracts.events:
+        if self.relay and self.relaying:
             await self.relay.stop()
         for task in self._tasks:
             task.cancel()

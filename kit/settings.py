@@ -22,6 +22,12 @@ class ServiceSettings(BaseSettings):
     namespace: str = ""
     """Prefix for every subject and stream, to run several communities or test runs on one NATS."""
 
+    roles: frozenset[Literal["commands", "queries", "consumers", "relay", "jobs"]] = frozenset(
+        {"commands", "queries", "consumers", "relay", "jobs"}
+    )
+    """What this process does. All by default; an operator may split them, e.g. replicas that
+    answer commands and queries, and one process that relays the outbox and runs the jobs."""
+
     # Logging.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["auto", "json", "console"] = "auto"

@@ -11,7 +11,7 @@ from kit.uow import UnitOfWork
 
 from . import domain
 from .domain import Account, Community, Exchange, Member, Posting, Transfer, UnitRules
-from .repository import TimebankRepository
+from .repository import JournalRow, TimebankRepository
 
 
 def now() -> datetime:
@@ -343,15 +343,16 @@ async def record_hours(uow: UnitOfWork, cmd: c.RecordHours) -> c.ExchangeStatus:
     return _status(exchange)
 
 
-async def _post(uow: UnitOfWork, repo: TimebankRepository, exchange: Exchange, pending: Transfer,
-                amount: int, by: str) -> Transfer:
-    accounts = await repo.accounts_for_update([pending.debit_account_id, pending.credit_account_id])
+def _decide_post(uow: UnitOfWork, exchange: Exchange, pending: Transfer,
+                 accounts: dict[UUID, Account], amount: int, by: str) -> Posting:
+    """Post the reservation (in memory: `accounts` and `exchange` change), and emit."""
     posting = domain.post_pending(new_id(), pending, accounts[pending.debit_account_id],
                                   accounts[pending.credit_account_id], amount,
                                   recorded_by=_who(uow), at=now())
+    accounts[posting.debit.id], accounts[posting.credit.id] = posting.debit, posting.credit
     coordinator = _coordinator_id(uow)
     exchange.confirmed(posting.transfer.id, by)
-    transfer = await _save_posting(repo, posting, exchange, coordinator)
+    transfer = posting.transfer
     uow.emit("exchange.confirmed", c.ExchangeConfirmed(
         **_facts(exchange), amount=transfer.amount, agreed_amount=exchange.amount,
         transfer_id=transfer.id, confirmed_by=by, coordinator_id=coordinator))
@@ -359,15 +360,52 @@ async def _post(uow: UnitOfWork, repo: TimebankRepository, exchange: Exchange, p
         **_transfer_facts(transfer, exchange, exchange.receiver_id, exchange.provider_id,
                           coordinator or exchange.recorded_by_coordinator),
         pending_transfer_id=pending.id, posted_at=transfer.at))
-    return transfer
+    return posting
 
 
-async def confirm_exchange(uow: UnitOfWork, cmd: c.ConfirmExchange) -> c.ExchangeStatus:
-    repo = _repo(uow)
-    exchange, pending = await repo.exchange(cmd.exchange_id)
-    amount, by = exchange.confirm(uow.actor, cmd.amount)
-    await _post(uow, repo, exchange, pending, amount, by)
-    return _status(exchange)
+def _journal_row(posting: Posting, exchange: Exchange | None, coordinator: str | None) -> JournalRow:
+    return JournalRow(
+        posting.transfer,
+        exchange.category if exchange else None,
+        exchange.provider_neighbourhood if exchange else None,
+        bool(coordinator or (exchange and exchange.recorded_by_coordinator)),
+    )
+
+
+async def _post(uow: UnitOfWork, repo: TimebankRepository, exchange: Exchange, pending: Transfer,
+                amount: int, by: str) -> Transfer:
+    accounts = await repo.accounts_for_update([pending.debit_account_id, pending.credit_account_id])
+    posting = _decide_post(uow, exchange, pending, accounts, amount, by)
+    await repo.record_many([_journal_row(posting, exchange, _coordinator_id(uow))],
+                           [posting.debit, posting.credit], [exchange])
+    return posting.transfer
+
+
+async def confirm_exchanges(conn, commands: list[tuple[UnitOfWork, c.ConfirmExchange]]) -> list:
+    """Confirmations that arrive together: load and lock them all, decide each in order in
+    memory (as confirm_exchange would), then write everything in one statement."""
+    repo = TimebankRepository(conn)
+    found = await repo.exchanges(cmd.exchange_id for _, cmd in commands)
+    account_ids = {i for _, p in found.values() if p for i in (p.debit_account_id, p.credit_account_id)}
+    accounts = await repo.accounts_for_update(account_ids)
+    results, rows, touched = [], [], {}
+    for uow, cmd in commands:
+        try:
+            if cmd.exchange_id not in found:
+                raise Refusal("not_found", {"exchange_id": str(cmd.exchange_id)}, what="De uitwisseling")
+            exchange, pending = found[cmd.exchange_id]
+            amount, by = exchange.confirm(uow.actor, cmd.amount)
+            posting = _decide_post(uow, exchange, pending, accounts, amount, by)
+        except Refusal as refusal:
+            results.append(refusal)
+            continue
+        rows.append(_journal_row(posting, exchange, _coordinator_id(uow)))
+        touched[exchange.id] = exchange
+        results.append(_status(exchange))
+    if rows:
+        changed = {r.transfer.debit_account_id for r in rows} | {r.transfer.credit_account_id for r in rows}
+        await repo.record_many(rows, [accounts[i] for i in sorted(changed)], list(touched.values()))
+    return results
 
 
 async def auto_confirm(uow: UnitOfWork, exchange_id: UUID) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
@@ -33,6 +34,16 @@ _LISTING_COLS = (
     "id, community, member_id, kind, title, description, category, neighbourhood, expires_at, "
     "initiative_id, state"
 )
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    """A transfer with the facts kept beside it for statistics."""
+
+    transfer: Transfer
+    category: str | None = None
+    neighbourhood: str | None = None
+    by_coordinator: bool = False
 
 
 class TimebankRepository:
@@ -210,42 +221,52 @@ class TimebankRepository:
         category: str | None = None, neighbourhood: str | None = None,
         by_coordinator: bool = False,
     ) -> None:
-        """The transfer, both accounts' new totals and the exchange's new state: one statement,
-        one round trip."""
-        exchange_update = ""
-        args = [
-            transfer.id, transfer.community, transfer.unit, transfer.debit_account_id,
-            transfer.credit_account_id, transfer.amount, transfer.phase, transfer.kind,
-            transfer.pending_id, transfer.reverses_id, transfer.exchange_id, category,
-            neighbourhood, transfer.note, transfer.recorded_by, by_coordinator, transfer.at,
-            [a.id for a in accounts], [a.debits_posted for a in accounts],
-            [a.credits_posted for a in accounts], [a.debits_pending for a in accounts],
-            [a.credits_pending for a in accounts],
-        ]
-        if exchange is not None:
-            exchange_update = (
-                ", e AS (UPDATE exchanges SET state = $24, recorded_amount = $25, "
-                "pending_transfer_id = $26, transfer_id = $27, confirm_by = $28, "
-                "recorded_by_coordinator = $29, confirmed_by = $30, disputed_from = $31, "
-                "disputed_by = $32 WHERE id = $23)"
-            )
-            args += [
-                exchange.id, exchange.state, exchange.recorded_amount,
-                exchange.pending_transfer_id, exchange.transfer_id, exchange.confirm_by,
-                exchange.recorded_by_coordinator, exchange.confirmed_by, exchange.disputed_from,
-                exchange.disputed_by,
-            ]
+        await self.record_many(
+            [JournalRow(transfer, category, neighbourhood, by_coordinator)], accounts,
+            [exchange] if exchange else [],
+        )
+
+    async def record_many(
+        self, rows: list[JournalRow], accounts: list[Account], exchanges: list[Exchange]
+    ) -> None:
+        """Transfers, the accounts' new totals and the exchanges' new states: one statement,
+        one round trip, however many there are."""
+        t = [r.transfer for r in rows]
         await self.conn.execute(
             "WITH t AS (INSERT INTO transfers (id, community, unit, debit_account_id, "
             "credit_account_id, amount, phase, kind, pending_id, reverses_id, exchange_id, "
             "category, neighbourhood, note, recorded_by, recorded_by_coordinator, at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)), "
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], "
+            "$6::bigint[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::uuid[], "
+            "$12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], "
+            "$17::timestamptz[])), "
             "a AS (UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, "
             "debits_pending = v.dq, credits_pending = v.cq "
             "FROM unnest($18::uuid[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[]) "
-            "AS v(id, dp, cp, dq, cq) WHERE a.id = v.id)"
-            f"{exchange_update} SELECT 1",
-            *args,
+            "AS v(id, dp, cp, dq, cq) WHERE a.id = v.id), "
+            "e AS (UPDATE exchanges AS e SET state = v.state, recorded_amount = v.recorded, "
+            "pending_transfer_id = v.pending, transfer_id = v.transfer, confirm_by = v.due, "
+            "recorded_by_coordinator = v.coordinator, confirmed_by = v.confirmed, "
+            "disputed_from = v.disputed_from, disputed_by = v.disputed_by "
+            "FROM unnest($23::uuid[], $24::text[], $25::bigint[], $26::uuid[], $27::uuid[], "
+            "$28::timestamptz[], $29::text[], $30::text[], $31::text[], $32::uuid[]) "
+            "AS v(id, state, recorded, pending, transfer, due, coordinator, confirmed, "
+            "disputed_from, disputed_by) WHERE e.id = v.id) "
+            "SELECT 1",
+            [x.id for x in t], [x.community for x in t], [x.unit for x in t],
+            [x.debit_account_id for x in t], [x.credit_account_id for x in t],
+            [x.amount for x in t], [x.phase for x in t], [x.kind for x in t],
+            [x.pending_id for x in t], [x.reverses_id for x in t], [x.exchange_id for x in t],
+            [r.category for r in rows], [r.neighbourhood for r in rows], [x.note for x in t],
+            [x.recorded_by for x in t], [r.by_coordinator for r in rows], [x.at for x in t],
+            [a.id for a in accounts], [a.debits_posted for a in accounts],
+            [a.credits_posted for a in accounts], [a.debits_pending for a in accounts],
+            [a.credits_pending for a in accounts],
+            [e.id for e in exchanges], [e.state for e in exchanges],
+            [e.recorded_amount for e in exchanges], [e.pending_transfer_id for e in exchanges],
+            [e.transfer_id for e in exchanges], [e.confirm_by for e in exchanges],
+            [e.recorded_by_coordinator for e in exchanges], [e.confirmed_by for e in exchanges],
+            [e.disputed_from for e in exchanges], [e.disputed_by for e in exchanges],
         )
 
     async def account_owner(self, account_id: UUID) -> UUID | None:
@@ -289,19 +310,27 @@ class TimebankRepository:
 
     async def exchange(self, exchange_id: UUID) -> tuple[Exchange, Transfer | None]:
         """The exchange, locked, with its pending transfer (if any) in the same round trip."""
+        found = await self.exchanges([exchange_id])
+        if exchange_id not in found:
+            raise Refusal("not_found", {"exchange_id": str(exchange_id)}, what="De uitwisseling")
+        return found[exchange_id]
+
+    async def exchanges(self, ids: Iterable[UUID]) -> dict[UUID, tuple[Exchange, Transfer | None]]:
+        """Exchanges locked in id order (as accounts are), each with its pending transfer."""
         cols = ", ".join(f"e.{c.strip()}" for c in _EXCHANGE_COLS.split(","))
         tcols = ", ".join(f"t.{c.strip()} AS t_{c.strip()}" for c in _TRANSFER_COLS.split(","))
-        row = await self.conn.fetchrow(
+        rows = await self.conn.fetch(
             f"SELECT {cols}, {tcols} FROM exchanges e "
             "LEFT JOIN transfers t ON t.id = e.pending_transfer_id "
-            "WHERE e.id = $1 FOR UPDATE OF e",
-            exchange_id,
+            "WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR UPDATE OF e",
+            sorted(set(ids)),
         )
-        if row is None:
-            raise Refusal("not_found", {"exchange_id": str(exchange_id)}, what="De uitwisseling")
-        values = dict(row)
-        pending = {k[2:]: values.pop(k) for k in list(values) if k.startswith("t_")}
-        return Exchange(**values), (Transfer(**pending) if pending["id"] else None)
+        found = {}
+        for row in rows:
+            values = dict(row)
+            pending = {k[2:]: values.pop(k) for k in list(values) if k.startswith("t_")}
+            found[values["id"]] = (Exchange(**values), Transfer(**pending) if pending["id"] else None)
+        return found
 
     async def add_exchange(self, exchange: Exchange) -> None:
         await self.conn.execute(

@@ -21,7 +21,7 @@ log = get_logger(__name__)
 COMMANDS = [
     "configure_community", "register_member", "approve_member", "suspend_member", "leave",
     "record_vog", "set_member_limits", "publish_listing", "close_listing", "propose_exchange",
-    "accept_exchange", "record_exchange", "record_hours", "confirm_exchange", "cancel_exchange",
+    "accept_exchange", "record_exchange", "record_hours", "cancel_exchange",
     "dispute_exchange", "resolve_dispute", "donate", "award", "reverse_transfer",
 ]
 QUERIES = [
@@ -42,6 +42,8 @@ def build(settings: TimebankSettings | None = None) -> Service:
         service.command(name)(getattr(handlers, name))
     for name in QUERIES:
         service.query(name)(getattr(queries, name))
+    # Confirmations carry the load (every posted hour): they are applied a batch at a time.
+    service.command_batch("confirm_exchange")(handlers.confirm_exchanges)
 
     @service.background
     async def sweep(svc: Service) -> None:
