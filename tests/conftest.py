@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -149,8 +150,8 @@ def service_env(settings: ServiceSettings, **extra: str) -> dict[str, str]:
     for key, value in settings.model_dump().items():
         if value is None:
             continue
-        if isinstance(value, tuple):
-            value = "[" + ",".join(str(v) for v in value) + "]"
+        if isinstance(value, tuple | frozenset | set | list):
+            value = json.dumps(sorted(value) if isinstance(value, frozenset | set) else list(value))
         env[f"VOORELKAAR_{key.upper()}"] = str(value)
     env["PYTHONPATH"] = str(REPO)
     env.update(extra)
