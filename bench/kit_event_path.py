@@ -23,9 +23,8 @@ import uuid
 
 import asyncpg
 import nats
-from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
-
 from common import median, percentile, servers, table
+from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
 from contracts import Actor, Contract, Event, Minutes, ServiceContracts, new_id
 from kit.embedded import create_database
@@ -47,7 +46,9 @@ class ItemRecorded(Contract):
 
 async def raw_postgres(url: str, n: int) -> dict:
     pool = await asyncpg.create_pool(url, min_size=WRITERS, max_size=WRITERS)
-    await pool.execute("CREATE TABLE raw_items (id uuid PRIMARY KEY, amount bigint, at timestamptz)")
+    await pool.execute(
+        "CREATE TABLE raw_items (id uuid PRIMARY KEY, amount bigint, at timestamptz)"
+    )
     latencies: list[float] = []
     per = n // WRITERS
 
@@ -68,10 +69,17 @@ async def raw_postgres(url: str, n: int) -> dict:
 async def raw_jetstream(url: str, n: int) -> dict:
     nc = await nats.connect(url)
     js = nc.jetstream(timeout=30)
-    await js.add_stream(StreamConfig(name="RAW", subjects=["raw.>"], storage=StorageType.FILE,
-                                     duplicate_window=7200))
-    await js.add_consumer("RAW", ConsumerConfig(durable_name="raw", ack_policy=AckPolicy.EXPLICIT,
-                                                ack_wait=30, max_ack_pending=10_000))
+    await js.add_stream(
+        StreamConfig(
+            name="RAW", subjects=["raw.>"], storage=StorageType.FILE, duplicate_window=7200
+        )
+    )
+    await js.add_consumer(
+        "RAW",
+        ConsumerConfig(
+            durable_name="raw", ack_policy=AckPolicy.EXPLICIT, ack_wait=30, max_ack_pending=10_000
+        ),
+    )
     sub = await js.pull_subscribe_bind("raw", "RAW")
     latencies: list[float] = []
     done = asyncio.Event()
@@ -113,9 +121,17 @@ async def raw_jetstream(url: str, n: int) -> dict:
 
 
 def consumer_settings(nats_url: str, db_url: str) -> ServiceSettings:
-    return ServiceSettings(nats_url=nats_url, database_url=db_url, namespace="bench",
-                           log_level="warning", log_format="console", relay_poll_s=0.05,
-                           db_pool_max=WRITERS + 6, fetch_batch=256, max_ack_pending=10_000)
+    return ServiceSettings(
+        nats_url=nats_url,
+        database_url=db_url,
+        namespace="bench",
+        log_level="warning",
+        log_format="console",
+        relay_poll_s=0.05,
+        db_pool_max=WRITERS + 6,
+        fetch_batch=256,
+        max_ack_pending=10_000,
+    )
 
 
 def consumer_service(settings: ServiceSettings) -> Service:
@@ -125,7 +141,8 @@ def consumer_service(settings: ServiceSettings) -> Service:
     @service.on_event(BENCH, "bench.item.recorded", consumer="effects")
     async def on_item(uow, event: Event[ItemRecorded]) -> None:
         await uow.conn.execute(
-            "INSERT INTO effects (id, occurred_at) VALUES ($1, $2)", event.data.item_id,
+            "INSERT INTO effects (id, occurred_at) VALUES ($1, $2)",
+            event.data.item_id,
             event.occurred_at,
         )
 
@@ -145,7 +162,11 @@ async def kit_path(nats_url: str, db_url: str, n: int, per_tx: int) -> dict:
         "applied_at timestamptz NOT NULL DEFAULT clock_timestamp())"
     )
     consumer = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--consumer", nats_url, db_url,
+        sys.executable,
+        __file__,
+        "--consumer",
+        nats_url,
+        db_url,
         stdout=asyncio.subprocess.PIPE,
     )
     assert (await consumer.stdout.readline()).strip() == b"ready"
@@ -194,7 +215,9 @@ async def main() -> None:
     configure_logging("bench", "warning", "console")
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--consumer", nargs=2, metavar=("NATS_URL", "DB_URL"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--consumer", nargs=2, metavar=("NATS_URL", "DB_URL"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.consumer:
         await run_consumer(*args.consumer)
@@ -209,23 +232,40 @@ async def main() -> None:
 
     def row(name, r):
         rate = r["n"] / r["s"]
-        return (name, r["n"], f"{rate:,.0f}", f"{median(r['lat']) * 1000:.1f}",
-                f"{percentile(r['lat'], 99) * 1000:.1f}")
+        return (
+            name,
+            r["n"],
+            f"{rate:,.0f}",
+            f"{median(r['lat']) * 1000:.1f}",
+            f"{percentile(r['lat'], 99) * 1000:.1f}",
+        )
 
-    print(f"\nKit event path vs raw paths ({args.events} events, {WRITERS} writers, "
-          "NATS sync_interval=always, PostgreSQL fsync on; the kit's consumer is its own process)\n")
-    print(table([row("raw asyncpg insert (1 tx/row)", pg_raw),
-                 row("raw JetStream publish+consume", js_raw),
-                 row("kit, 1 event per transaction", kit),
-                 row("kit, 10 events per transaction", kit10)],
-                ("path", "events", "events/s", "p50 ms", "p99 ms")))
+    print(
+        f"\nKit event path vs raw paths ({args.events} events, {WRITERS} writers, "
+        "NATS sync_interval=always, PostgreSQL fsync on; the kit's consumer is its own process)\n"
+    )
+    print(
+        table(
+            [
+                row("raw asyncpg insert (1 tx/row)", pg_raw),
+                row("raw JetStream publish+consume", js_raw),
+                row("kit, 1 event per transaction", kit),
+                row("kit, 10 events per transaction", kit10),
+            ],
+            ("path", "events", "events/s", "p50 ms", "p99 ms"),
+        )
+    )
     slower = min(pg_raw["n"] / pg_raw["s"], js_raw["n"] / js_raw["s"])
     for label, r in (("1 event/tx", kit), ("10 events/tx", kit10)):
         rate = r["n"] / r["s"]
-        print(f"kit ({label}) / slower raw path = {rate:,.0f} / {slower:,.0f} = "
-              f"{rate / slower:.2f} (target >= 0.5)")
-    print(f"writers alone committed {kit['n'] / kit['write_s']:,.0f} events/s into the outbox "
-          f"at 1/tx; raw JetStream publish alone {js_raw['n'] / js_raw['publish_s']:,.0f}/s")
+        print(
+            f"kit ({label}) / slower raw path = {rate:,.0f} / {slower:,.0f} = "
+            f"{rate / slower:.2f} (target >= 0.5)"
+        )
+    print(
+        f"writers alone committed {kit['n'] / kit['write_s']:,.0f} events/s into the outbox "
+        f"at 1/tx; raw JetStream publish alone {js_raw['n'] / js_raw['publish_s']:,.0f}/s"
+    )
 
 
 if __name__ == "__main__":

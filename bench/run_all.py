@@ -17,5 +17,7 @@ if __name__ == "__main__":
     failed = 0
     for bench in BENCHES:
         print(f"\n=== {' '.join(bench)} ===", flush=True)
-        failed += subprocess.call([sys.executable, str(HERE / bench[0]), *bench[1:], *sys.argv[1:2]])
+        failed += subprocess.call(
+            [sys.executable, str(HERE / bench[0]), *bench[1:], *sys.argv[1:2]]
+        )
     raise SystemExit(1 if failed else 0)

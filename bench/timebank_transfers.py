@@ -22,7 +22,6 @@ import uuid
 
 import asyncpg
 import nats
-
 from common import REPO, median, percentile, servers, table
 
 from contracts import Actor, Naming
@@ -54,10 +53,19 @@ async def raw_transfers(url: str, n: int) -> dict:
                 a, b = sorted(rng.sample(range(1, MEMBERS + 1), 2))
                 t = time.perf_counter()
                 async with conn.transaction():
-                    await conn.execute("UPDATE raw_accounts SET debits = debits + 10 WHERE id = $1", a)
-                    await conn.execute("UPDATE raw_accounts SET credits = credits + 10 WHERE id = $1", b)
-                    await conn.execute("INSERT INTO raw_journal (id, debit, credit, amount) "
-                                       "VALUES ($1, $2, $3, 10)", uuid.uuid4(), a, b)
+                    await conn.execute(
+                        "UPDATE raw_accounts SET debits = debits + 10 WHERE id = $1", a
+                    )
+                    await conn.execute(
+                        "UPDATE raw_accounts SET credits = credits + 10 WHERE id = $1", b
+                    )
+                    await conn.execute(
+                        "INSERT INTO raw_journal (id, debit, credit, amount) "
+                        "VALUES ($1, $2, $3, 10)",
+                        uuid.uuid4(),
+                        a,
+                        b,
+                    )
                 latencies.append(time.perf_counter() - t)
 
     start = time.perf_counter()
@@ -69,13 +77,26 @@ async def raw_transfers(url: str, n: int) -> dict:
 
 async def prepare(client: ServiceClient, n: int) -> list[tuple[str, str]]:
     """A community, members, and n agreed exchanges waiting for confirmation."""
-    await _ok(client.command("timebank", "configure_community", {
-        "community": "bench", "name": "Bench", "units": [
-            {"unit": "hour", "debt_limit": 10_000_000, "community_debt_limit": 0}]}))
+    await _ok(
+        client.command(
+            "timebank",
+            "configure_community",
+            {
+                "community": "bench",
+                "name": "Bench",
+                "units": [{"unit": "hour", "debt_limit": 10_000_000, "community_debt_limit": 0}],
+            },
+        )
+    )
     members = []
     for i in range(MEMBERS):
-        r = await _ok(client.command("timebank", "register_member", {
-            "community": "bench", "name": f"M{i}", "neighbourhood": "BU09350101"}))
+        r = await _ok(
+            client.command(
+                "timebank",
+                "register_member",
+                {"community": "bench", "name": f"M{i}", "neighbourhood": "BU09350101"},
+            )
+        )
         await _ok(client.command("timebank", "approve_member", {"member_id": r["member_id"]}))
         members.append(r["member_id"])
     rng = random.Random(7)
@@ -84,9 +105,20 @@ async def prepare(client: ServiceClient, n: int) -> list[tuple[str, str]]:
     async def one(_i: int) -> tuple[str, str]:
         provider, receiver = rng.sample(members, 2)
         async with window:
-            r = await _ok(client.command("timebank", "record_exchange", {
-                "community": "bench", "provider_id": provider, "receiver_id": receiver,
-                "amount": 10, "description": "bench", "category": "klussen"}))
+            r = await _ok(
+                client.command(
+                    "timebank",
+                    "record_exchange",
+                    {
+                        "community": "bench",
+                        "provider_id": provider,
+                        "receiver_id": receiver,
+                        "amount": 10,
+                        "description": "bench",
+                        "category": "klussen",
+                    },
+                )
+            )
         return r["exchange_id"], receiver
 
     return await asyncio.gather(*(one(i) for i in range(n)))
@@ -99,8 +131,9 @@ async def _ok(awaitable):
 
 
 async def posted_on_stream(js, naming: Naming) -> int:
-    info = await js.stream_info(naming.stream("timebank"),
-                                subjects_filter=naming.event_subject("timebank.transfer.posted"))
+    info = await js.stream_info(
+        naming.stream("timebank"), subjects_filter=naming.event_subject("timebank.transfer.posted")
+    )
     return sum((info.state.subjects or {}).values())
 
 
@@ -113,8 +146,14 @@ async def closed_loop(client, naming, js, work, clients: int) -> dict:
         while queue:
             exchange_id, receiver = queue.pop()
             t = time.perf_counter()
-            await _ok(client.command("timebank", "confirm_exchange", {"exchange_id": exchange_id},
-                                     actor=Actor(role="resident", id=receiver)))
+            await _ok(
+                client.command(
+                    "timebank",
+                    "confirm_exchange",
+                    {"exchange_id": exchange_id},
+                    actor=Actor(role="resident", id=receiver),
+                )
+            )
             latencies.append(time.perf_counter() - t)
 
     start = time.perf_counter()
@@ -133,8 +172,14 @@ async def open_loop(client, work, rate: float) -> dict:
 
     async def one(exchange_id, receiver) -> None:
         t = time.perf_counter()
-        await _ok(client.command("timebank", "confirm_exchange", {"exchange_id": exchange_id},
-                                 actor=Actor(role="resident", id=receiver)))
+        await _ok(
+            client.command(
+                "timebank",
+                "confirm_exchange",
+                {"exchange_id": exchange_id},
+                actor=Actor(role="resident", id=receiver),
+            )
+        )
         latencies.append(time.perf_counter() - t)
 
     tasks = []
@@ -157,13 +202,21 @@ LAYOUTS = {
 async def run_layout(nats_url: str, db_url: str, namespace: str, roles: list, args) -> dict:
     procs = []
     for role in roles:
-        env = dict(os.environ, VOORELKAAR_NATS_URL=nats_url, VOORELKAAR_DATABASE_URL=db_url,
-                   VOORELKAAR_NAMESPACE=namespace, VOORELKAAR_LOG_LEVEL="warning",
-                   VOORELKAAR_HTTP_PORT=str(free_port()), VOORELKAAR_SWEEP_INTERVAL_S="3600",
-                   PYTHONPATH=str(REPO))
+        env = dict(
+            os.environ,
+            VOORELKAAR_NATS_URL=nats_url,
+            VOORELKAAR_DATABASE_URL=db_url,
+            VOORELKAAR_NAMESPACE=namespace,
+            VOORELKAAR_LOG_LEVEL="warning",
+            VOORELKAAR_HTTP_PORT=str(free_port()),
+            VOORELKAAR_SWEEP_INTERVAL_S="3600",
+            PYTHONPATH=str(REPO),
+        )
         if role:
             env["VOORELKAAR_ROLES"] = role
-        procs.append(subprocess.Popen([sys.executable, "-m", "services.timebank"], cwd=REPO, env=env))
+        procs.append(
+            subprocess.Popen([sys.executable, "-m", "services.timebank"], cwd=REPO, env=env)
+        )
         await asyncio.sleep(1.0)  # the first process migrates; the next one finds it done
     try:
         nc = await nats.connect(nats_url)
@@ -181,7 +234,7 @@ async def run_layout(nats_url: str, db_url: str, namespace: str, roles: list, ar
         print(f"measuring (service pids {[p.pid for p in procs]})", file=sys.stderr, flush=True)
         full = await closed_loop(client, naming, js, work[: args.transfers], args.clients)
         rate = full["n"] / full["s"]
-        half = await open_loop(client, work[args.transfers:], rate / 2)
+        half = await open_loop(client, work[args.transfers :], rate / 2)
         await nc.close()
     finally:
         for proc in procs:
@@ -205,12 +258,18 @@ async def main() -> None:
         raw = await raw_transfers(pg.url("raw"), args.transfers)
         for i, layout in enumerate(layouts):
             await create_database(pg.url(), f"timebank{i}")
-            results[layout] = await run_layout(nats_server.url, pg.url(f"timebank{i}"),
-                                               f"bench{i}", LAYOUTS[layout], args)
+            results[layout] = await run_layout(
+                nats_server.url, pg.url(f"timebank{i}"), f"bench{i}", LAYOUTS[layout], args
+            )
 
     def row(name, r, rate_of="s"):
-        return (name, r["n"], f"{r['n'] / r[rate_of]:,.0f}", f"{median(r['lat']) * 1000:.1f}",
-                f"{percentile(r['lat'], 99) * 1000:.1f}")
+        return (
+            name,
+            r["n"],
+            f"{r['n'] / r[rate_of]:,.0f}",
+            f"{median(r['lat']) * 1000:.1f}",
+            f"{percentile(r['lat'], 99) * 1000:.1f}",
+        )
 
     rows = [row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks)", raw)]
     for layout, r in results.items():
@@ -219,14 +278,18 @@ async def main() -> None:
             row(f"{layout}: {args.clients} clients, until reply", r["full"], "replied_s"),
             row(f"{layout}: half load ({r['rate'] / 2:,.0f}/s, open loop)", r["half"]),
         ]
-    print(f"\nPosted transfers: time bank full path vs raw asyncpg transfer transaction "
-          f"({args.transfers} transfers, {MEMBERS} accounts)\n")
+    print(
+        f"\nPosted transfers: time bank full path vs raw asyncpg transfer transaction "
+        f"({args.transfers} transfers, {MEMBERS} accounts)\n"
+    )
     print(table(rows, ("path", "transfers", "per s", "p50 ms", "p99 ms")))
     raw_rate = raw["n"] / raw["s"]
     for layout, r in results.items():
-        print(f"\n{layout}: service / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
-              f"{r['rate'] / raw_rate:.2f} (target >= 0.5); p99 at half load = "
-              f"{percentile(r['half']['lat'], 99) * 1000:.1f} ms (target < 50 ms)")
+        print(
+            f"\n{layout}: service / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
+            f"{r['rate'] / raw_rate:.2f} (target >= 0.5); p99 at half load = "
+            f"{percentile(r['half']['lat'], 99) * 1000:.1f} ms (target < 50 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from .envelope import Command, Event, Ok, Query
 from .errors import COMMON_ERRORS, ErrorCatalogue
 from .types import Contract
 
-
 _PARAMETRISED: dict[tuple[type, type], type] = {}
 
 

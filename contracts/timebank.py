@@ -140,7 +140,9 @@ class UnitSettings(Contract):
     """How a unit behaves in one community; limits in the unit's smallest step."""
 
     unit: UnitCode
-    debt_limit: Annotated[int, Field(ge=0)] = Field(description="How far an account may go below zero")
+    debt_limit: Annotated[int, Field(ge=0)] = Field(
+        description="How far an account may go below zero"
+    )
     max_balance: Annotated[int, Field(gt=0)] | None = None
     community_debt_limit: Annotated[int, Field(ge=0)] = 0
 
@@ -536,7 +538,9 @@ class UnitBalance(Contract):
     balance: Minutes
     pending_in: Minutes
     pending_out: Minutes
-    available: Minutes = Field(description="What can still be spent: balance - pending_out + debt limit")
+    available: Minutes = Field(
+        description="What can still be spent: balance - pending_out + debt limit"
+    )
     debt_limit: int
     max_balance: int | None = None
 
@@ -695,69 +699,189 @@ OPEN = ("forbidden", "not_found", "invalid_message")
 _M = ("not_a_member", "member_not_active", "not_your_account", "unknown_community", "unknown_unit")
 _LIMITS = ("over_debt_limit", "above_max_balance", "same_account", "amount_not_positive")
 
-TIMEBANK.command("configure_community", ConfigureCommunity, CommunityRef,
-                 "Set up a time bank, its units and limits.", ("coordinator_only",))
-TIMEBANK.command("register_member", RegisterMember, MemberRef,
-                 "Apply to join, or register someone who is not online (coordinator).",
-                 ("unknown_community", "coordinator_only"))
-TIMEBANK.command("approve_member", MemberRef, MemberRef,
-                 "Make an applied or suspended member active.",
-                 ("coordinator_only", "invalid_member_state", "not_found"))
-TIMEBANK.command("suspend_member", SuspendMember, MemberRef, "Suspend an active member.",
-                 ("coordinator_only", "invalid_member_state", "not_found"))
-TIMEBANK.command("leave", MemberRef, MemberRef, "Leave the time bank.",
-                 ("not_your_account", "invalid_member_state", "pending_transfers", "not_found"))
-TIMEBANK.command("record_vog", RecordVog, MemberRef, "Record that a VOG was seen.",
-                 ("coordinator_only", "not_found"))
-TIMEBANK.command("set_member_limits", SetMemberLimits, MemberRef,
-                 "Give one member other limits.", ("coordinator_only", "unknown_unit", "not_found"))
-TIMEBANK.command("publish_listing", PublishListing, ListingRef, "Post an offer or a request.",
-                 (*_M, "invalid_expiry"))
-TIMEBANK.command("close_listing", ListingRef, ListingRef, "Close one's own listing.",
-                 ("not_your_account", "listing_closed", "not_found"))
-TIMEBANK.command("propose_exchange", ProposeExchange, ExchangeStatus,
-                 "Answer a listing or propose an exchange.",
-                 (*_M, "listing_closed", "own_listing", "same_account"))
-TIMEBANK.command("accept_exchange", ExchangeRef, ExchangeStatus,
-                 "The other side agrees: the minutes are reserved.",
-                 (*_M, *_LIMITS, "exchange_not_open"))
-TIMEBANK.command("record_exchange", RecordExchange, ExchangeStatus,
-                 "A coordinator records an agreed exchange for two members.",
-                 (*_M, *_LIMITS, "coordinator_only", "listing_closed"))
-TIMEBANK.command("record_hours", RecordHours, ExchangeStatus,
-                 "The provider records the minutes given (at most as agreed).",
-                 ("not_your_account", "exchange_not_open", "more_than_agreed"))
-TIMEBANK.command("confirm_exchange", ConfirmExchange, ExchangeStatus,
-                 "The receiver (or a coordinator) confirms: the minutes are posted.",
-                 ("not_your_account", "exchange_not_open", "exchange_already_confirmed",
-                  "more_than_agreed", "above_max_balance"))
-TIMEBANK.command("cancel_exchange", CancelExchange, ExchangeStatus,
-                 "Either side cancels before confirmation: the reservation is voided.",
-                 ("not_your_account", "exchange_not_open", "exchange_already_confirmed"))
-TIMEBANK.command("dispute_exchange", DisputeExchange, ExchangeStatus,
-                 "Either side disputes; a coordinator decides.",
-                 ("not_your_account", "exchange_not_open"))
-TIMEBANK.command("resolve_dispute", ResolveDispute, ExchangeStatus,
-                 "A coordinator confirms, voids, reverses or dismisses a dispute.",
-                 ("coordinator_only", "not_disputed", "more_than_agreed", "not_reversible",
-                  "above_max_balance", "over_debt_limit"))
-TIMEBANK.command("donate", Donate, TransferRef, "Give minutes to the community pot.",
-                 (*_M, *_LIMITS, "transfer_id_conflict"))
-TIMEBANK.command("award", Award, TransferRef,
-                 "A coordinator awards minutes from the community pot, with a reason.",
-                 (*_M, *_LIMITS, "coordinator_only", "transfer_id_conflict"))
-TIMEBANK.command("reverse_transfer", ReverseTransfer, TransferRef,
-                 "A coordinator corrects a posted transfer with a reversing one.",
-                 ("coordinator_only", "not_reversible", "transfer_id_conflict", *_LIMITS))
+TIMEBANK.command(
+    "configure_community",
+    ConfigureCommunity,
+    CommunityRef,
+    "Set up a time bank, its units and limits.",
+    ("coordinator_only",),
+)
+TIMEBANK.command(
+    "register_member",
+    RegisterMember,
+    MemberRef,
+    "Apply to join, or register someone who is not online (coordinator).",
+    ("unknown_community", "coordinator_only"),
+)
+TIMEBANK.command(
+    "approve_member",
+    MemberRef,
+    MemberRef,
+    "Make an applied or suspended member active.",
+    ("coordinator_only", "invalid_member_state", "not_found"),
+)
+TIMEBANK.command(
+    "suspend_member",
+    SuspendMember,
+    MemberRef,
+    "Suspend an active member.",
+    ("coordinator_only", "invalid_member_state", "not_found"),
+)
+TIMEBANK.command(
+    "leave",
+    MemberRef,
+    MemberRef,
+    "Leave the time bank.",
+    ("not_your_account", "invalid_member_state", "pending_transfers", "not_found"),
+)
+TIMEBANK.command(
+    "record_vog",
+    RecordVog,
+    MemberRef,
+    "Record that a VOG was seen.",
+    ("coordinator_only", "not_found"),
+)
+TIMEBANK.command(
+    "set_member_limits",
+    SetMemberLimits,
+    MemberRef,
+    "Give one member other limits.",
+    ("coordinator_only", "unknown_unit", "not_found"),
+)
+TIMEBANK.command(
+    "publish_listing",
+    PublishListing,
+    ListingRef,
+    "Post an offer or a request.",
+    (*_M, "invalid_expiry"),
+)
+TIMEBANK.command(
+    "close_listing",
+    ListingRef,
+    ListingRef,
+    "Close one's own listing.",
+    ("not_your_account", "listing_closed", "not_found"),
+)
+TIMEBANK.command(
+    "propose_exchange",
+    ProposeExchange,
+    ExchangeStatus,
+    "Answer a listing or propose an exchange.",
+    (*_M, "listing_closed", "own_listing", "same_account"),
+)
+TIMEBANK.command(
+    "accept_exchange",
+    ExchangeRef,
+    ExchangeStatus,
+    "The other side agrees: the minutes are reserved.",
+    (*_M, *_LIMITS, "exchange_not_open"),
+)
+TIMEBANK.command(
+    "record_exchange",
+    RecordExchange,
+    ExchangeStatus,
+    "A coordinator records an agreed exchange for two members.",
+    (*_M, *_LIMITS, "coordinator_only", "listing_closed"),
+)
+TIMEBANK.command(
+    "record_hours",
+    RecordHours,
+    ExchangeStatus,
+    "The provider records the minutes given (at most as agreed).",
+    ("not_your_account", "exchange_not_open", "more_than_agreed"),
+)
+TIMEBANK.command(
+    "confirm_exchange",
+    ConfirmExchange,
+    ExchangeStatus,
+    "The receiver (or a coordinator) confirms: the minutes are posted.",
+    (
+        "not_your_account",
+        "exchange_not_open",
+        "exchange_already_confirmed",
+        "more_than_agreed",
+        "above_max_balance",
+    ),
+)
+TIMEBANK.command(
+    "cancel_exchange",
+    CancelExchange,
+    ExchangeStatus,
+    "Either side cancels before confirmation: the reservation is voided.",
+    ("not_your_account", "exchange_not_open", "exchange_already_confirmed"),
+)
+TIMEBANK.command(
+    "dispute_exchange",
+    DisputeExchange,
+    ExchangeStatus,
+    "Either side disputes; a coordinator decides.",
+    ("not_your_account", "exchange_not_open"),
+)
+TIMEBANK.command(
+    "resolve_dispute",
+    ResolveDispute,
+    ExchangeStatus,
+    "A coordinator confirms, voids, reverses or dismisses a dispute.",
+    (
+        "coordinator_only",
+        "not_disputed",
+        "more_than_agreed",
+        "not_reversible",
+        "above_max_balance",
+        "over_debt_limit",
+    ),
+)
+TIMEBANK.command(
+    "donate",
+    Donate,
+    TransferRef,
+    "Give minutes to the community pot.",
+    (*_M, *_LIMITS, "transfer_id_conflict"),
+)
+TIMEBANK.command(
+    "award",
+    Award,
+    TransferRef,
+    "A coordinator awards minutes from the community pot, with a reason.",
+    (*_M, *_LIMITS, "coordinator_only", "transfer_id_conflict"),
+)
+TIMEBANK.command(
+    "reverse_transfer",
+    ReverseTransfer,
+    TransferRef,
+    "A coordinator corrects a posted transfer with a reversing one.",
+    ("coordinator_only", "not_reversible", "transfer_id_conflict", *_LIMITS),
+)
 
-TIMEBANK.query("balance", BalanceQuery, Balances, "Balances of a member per unit.", ("not_found", "not_your_account"))
-TIMEBANK.query("statement", StatementQuery, Statement, "Entries with running balance, paginated.",
-               ("not_found", "not_your_account"))
-TIMEBANK.query("export_csv", CsvExportQuery, CsvExport, "A statement as CSV, per member or community.",
-               ("not_found", "not_your_account", "coordinator_only"))
-TIMEBANK.query("community_stats", StatsQuery, CommunityStats, "Figures for funders.",
-               ("unknown_community",))
-TIMEBANK.query("search_listings", SearchListings, Listings, "Open listings by text, category, neighbourhood.")
+TIMEBANK.query(
+    "balance",
+    BalanceQuery,
+    Balances,
+    "Balances of a member per unit.",
+    ("not_found", "not_your_account"),
+)
+TIMEBANK.query(
+    "statement",
+    StatementQuery,
+    Statement,
+    "Entries with running balance, paginated.",
+    ("not_found", "not_your_account"),
+)
+TIMEBANK.query(
+    "export_csv",
+    CsvExportQuery,
+    CsvExport,
+    "A statement as CSV, per member or community.",
+    ("not_found", "not_your_account", "coordinator_only"),
+)
+TIMEBANK.query(
+    "community_stats", StatsQuery, CommunityStats, "Figures for funders.", ("unknown_community",)
+)
+TIMEBANK.query(
+    "search_listings", SearchListings, Listings, "Open listings by text, category, neighbourhood."
+)
 TIMEBANK.query("get_member", MemberRef, MemberView, "A member's profile.", ("not_found",))
-TIMEBANK.query("get_exchange", ExchangeRef, ExchangeView, "An exchange.", ("not_found", "not_your_account"))
+TIMEBANK.query(
+    "get_exchange", ExchangeRef, ExchangeView, "An exchange.", ("not_found", "not_your_account")
+)
 TIMEBANK.query("ping", Empty, Empty, "Liveness through NATS.")

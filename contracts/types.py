@@ -63,7 +63,7 @@ NeighbourhoodCode = Annotated[
     str,
     StringConstraints(pattern=r"^(GM\d{4}|WK\d{6}|BU\d{8})$"),
 ]
-"""A CBS code: municipality (GM0935), district/wijk (WK093501) or neighbourhood/buurt (BU09350101)."""
+"""A CBS code: municipality (GM0935), wijk (WK093501) or buurt (BU09350101)."""
 
 Language = Literal["nl", "en"]
 """The languages the platform speaks to its users."""
@@ -99,7 +99,9 @@ class Actor(Contract):
     """Who caused a command or event: a person in a role, or a service acting on its own."""
 
     role: Role
-    id: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
+    id: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+    ]
 
 
 __all__ = [

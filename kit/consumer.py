@@ -282,7 +282,11 @@ class DurableConsumer:
         msg = outcome.msg
         if outcome.status in ("ok", "duplicate"):
             await msg.ack()
-            metric = self.metrics.messages_handled if outcome.status == "ok" else self.metrics.messages_duplicate
+            metric = (
+                self.metrics.messages_handled
+                if outcome.status == "ok"
+                else self.metrics.messages_duplicate
+            )
             metric.labels(self.name).inc()
             return
         self.metrics.messages_failed.labels(self.name).inc()
@@ -351,8 +355,12 @@ class DurableConsumer:
                 info.get("deliveries"),
             )
             self.metrics.messages_dead_lettered.labels(self.name, "max_deliveries_exceeded").inc()
-            log.error("message dead-lettered", consumer=self.durable, stream_sequence=sequence,
-                      reason="max_deliveries_exceeded")
+            log.error(
+                "message dead-lettered",
+                consumer=self.durable,
+                stream_sequence=sequence,
+                reason="max_deliveries_exceeded",
+            )
         except Exception:
             log.exception("could not dead-letter after max deliveries", consumer=self.durable)
 

@@ -108,7 +108,7 @@ jetstream {{
 }}
 """
         )
-        log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the child process
+        log = open(self.log_file, "ab")
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(config)],
             stdout=log,
@@ -178,8 +178,10 @@ class PostgresServer:
             subprocess.run(
                 [
                     str(postgres_bin() / "initdb"),
-                    "-D", str(self.pgdata),
-                    "-U", PG_SUPERUSER,
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    PG_SUPERUSER,
                     "--auth=trust",
                     "--encoding=UTF8",
                     "--locale=C",
@@ -200,7 +202,7 @@ class PostgresServer:
         args = [str(postgres_bin() / "postgres"), "-D", str(self.pgdata)]
         for key, value in options.items():
             args += ["-c", f"{key}={value}"]
-        log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the child process
+        log = open(self.log_file, "ab")
         self.proc = subprocess.Popen(
             args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **run_as
         )
@@ -213,7 +215,14 @@ class PostgresServer:
         probe = subprocess.run(
             [
                 str(postgres_bin() / "pg_isready"),
-                "-h", self.host, "-p", str(self.port), "-U", PG_SUPERUSER, "-d", "postgres",
+                "-h",
+                self.host,
+                "-p",
+                str(self.port),
+                "-U",
+                PG_SUPERUSER,
+                "-d",
+                "postgres",
             ],
             capture_output=True,
         )

@@ -12,7 +12,10 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.messages_handled = Counter(
-            "voorelkaar_messages_handled_total", "Events handled by a consumer", ["consumer"], registry=r
+            "voorelkaar_messages_handled_total",
+            "Events handled by a consumer",
+            ["consumer"],
+            registry=r,
         )
         self.messages_duplicate = Counter(
             "voorelkaar_messages_duplicate_total",
@@ -60,7 +63,9 @@ class Metrics:
             "voorelkaar_outbox_backlog", "Events in the outbox not yet published", registry=r
         )
         self.outbox_oldest_age = Gauge(
-            "voorelkaar_outbox_oldest_age_seconds", "Age of the oldest unpublished event", registry=r
+            "voorelkaar_outbox_oldest_age_seconds",
+            "Age of the oldest unpublished event",
+            registry=r,
         )
         self.outbox_published = Counter(
             "voorelkaar_outbox_published_total", "Events published by the relay", registry=r

@@ -81,7 +81,9 @@ async def _api(nc: Client, settings: ServiceSettings, verb: str, body: dict | No
     return json.loads(msg.data)
 
 
-async def ensure_stream(nc: Client, name: str, subjects: list[str], settings: ServiceSettings) -> None:
+async def ensure_stream(
+    nc: Client, name: str, subjects: list[str], settings: ServiceSettings
+) -> None:
     """Create the stream, or update it to this configuration (e.g. new entity subjects).
 
     Spoken to in the JetStream API's own JSON so that every field is ours to set, including

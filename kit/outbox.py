@@ -44,8 +44,12 @@ async def write_events(conn: asyncpg.Connection, events: Sequence[OutgoingEvent]
     if len(events) == 1:
         e = events[0]
         await conn.execute(
-            "INSERT INTO outbox (event_id, subject, headers, payload) VALUES ($1, $2, $3::jsonb, $4)",
-            e.event_id, e.subject, json.dumps(e.headers), e.payload,
+            "INSERT INTO outbox (event_id, subject, headers, payload) "
+            "VALUES ($1, $2, $3::jsonb, $4)",
+            e.event_id,
+            e.subject,
+            json.dumps(e.headers),
+            e.payload,
         )
         return
     # One statement for the lot: a round trip per event would cost more than the insert.
@@ -150,9 +154,7 @@ class OutboxRelay:
         # and a lost delete re-publishes, which the duplicate window absorbs. Skipping the
         # flush halves the relay's cost; the events themselves were committed durably.
         if self._conn is None or self._conn.is_closed():
-            self._conn = await connect_with_retry(
-                self.dsn, 60, "PostgreSQL (outbox relay)"
-            )
+            self._conn = await connect_with_retry(self.dsn, 60, "PostgreSQL (outbox relay)")
             await self._conn.execute("SET synchronous_commit = off")
         return self._conn
 
@@ -218,7 +220,9 @@ class OutboxRelay:
                 continue
             headers["Nats-Batch-Commit"] = "1"
             reply = await self.nc.request(
-                row["subject"], bytes(row["payload"]), timeout=self.publish_timeout_s,
+                row["subject"],
+                bytes(row["payload"]),
+                timeout=self.publish_timeout_s,
                 headers=headers,
             )
         ack = json.loads(reply.data)

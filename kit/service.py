@@ -8,12 +8,11 @@ import contextlib
 import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-
-from uuid import UUID
 
 from contracts import Actor, Naming, ServiceContracts, new_id
 
@@ -33,8 +32,9 @@ log = get_logger(__name__)
 BackgroundJob = Callable[["Service"], Awaitable[None]]
 
 
-async def ensure_service_stream(nc: Client, naming: Naming, contracts: ServiceContracts,
-                                settings: ServiceSettings) -> None:
+async def ensure_service_stream(
+    nc: Client, naming: Naming, contracts: ServiceContracts, settings: ServiceSettings
+) -> None:
     if contracts.events:
         await ensure_stream(
             nc,

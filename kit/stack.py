@@ -49,9 +49,13 @@ class Supervised:
     log_file: object = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.log_file = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        self.log_file = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            self.args, env=self.env, cwd=REPO, stdout=self.log_file, stderr=subprocess.STDOUT,
+            self.args,
+            env=self.env,
+            cwd=REPO,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.started_at = time.monotonic()
@@ -73,8 +77,15 @@ def say(text: str) -> None:
 
 
 class Stack:
-    def __init__(self, data_dir: Path, nats_port: int, pg_port: int, http_base: int,
-                 services: list[str], demo: bool):
+    def __init__(
+        self,
+        data_dir: Path,
+        nats_port: int,
+        pg_port: int,
+        http_base: int,
+        services: list[str],
+        demo: bool,
+    ):
         self.data_dir = data_dir
         self.nats_port, self.pg_port, self.http_base = nats_port, pg_port, http_base
         self.services = services
@@ -95,8 +106,9 @@ class Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         (self.data_dir / "logs").mkdir(exist_ok=True)
         if not os.environ.get("VOORELKAAR_NATS_URL"):
-            self.nats = NatsServer(self.data_dir / "nats", port=self.nats_port,
-                                   monitor_port=self.nats_port + 4000)
+            self.nats = NatsServer(
+                self.data_dir / "nats", port=self.nats_port, monitor_port=self.nats_port + 4000
+            )
             self.nats.start()
             say(f"NATS (JetStream, sync always) on {self.nats.url}, data in {self.nats.data_dir}")
         self.pg = PostgresServer(self.data_dir / "postgres", port=self.pg_port)
@@ -150,14 +162,22 @@ class Stack:
                 continue
             env = dict(os.environ, VOORELKAAR_NATS_URL=self.nats_url(), PYTHONUNBUFFERED="1")
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", module, cwd=REPO, env=env,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                sys.executable,
+                "-m",
+                module,
+                cwd=REPO,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
             )
             out, _ = await proc.communicate()
             if proc.returncode == 0:
-                say(f"demo data loaded into {service}: {out.decode().strip().splitlines()[-1:] }")
+                say(f"demo data loaded into {service}: {out.decode().strip().splitlines()[-1:]}")
             else:
-                say(f"demo data for {service} failed (exit {proc.returncode}):\n{out.decode()[-2000:]}")
+                say(
+                    f"demo data for {service} failed (exit {proc.returncode}):\n"
+                    f"{out.decode()[-2000:]}"
+                )
 
     def where_to_look(self) -> None:
         say("ready. Where to look:")
@@ -178,10 +198,12 @@ class Stack:
                 if child.proc is not None and code is not None:
                     if now - child.started_at > 60:
                         child.restarts = 0
-                    delay = min(2 ** child.restarts, 30)
+                    delay = min(2**child.restarts, 30)
                     child.restarts += 1
-                    say(f"{child.name} exited with code {code}; restarting in {delay}s "
-                        f"(log: {child.log_path})")
+                    say(
+                        f"{child.name} exited with code {code}; restarting in {delay}s "
+                        f"(log: {child.log_path})"
+                    )
                     child.proc = None
                     child.next_start = now + delay
                 if child.proc is None and now >= child.next_start:
@@ -206,8 +228,14 @@ class Stack:
 
 async def run(args: argparse.Namespace) -> int:
     services = args.services.split(",") if args.services else available_services()
-    stack = Stack(Path(args.data_dir).resolve(), args.nats_port, args.pg_port, args.http_port,
-                  services, demo=not args.no_demo)
+    stack = Stack(
+        Path(args.data_dir).resolve(),
+        args.nats_port,
+        args.pg_port,
+        args.http_port,
+        services,
+        demo=not args.no_demo,
+    )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stack.request_stop)
@@ -227,18 +255,28 @@ async def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="voorelkaar run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", default=os.environ.get("VOORELKAAR_DATA_DIR", ".data"))
-    parser.add_argument("--nats-port", type=int, default=int(os.environ.get("VOORELKAAR_NATS_PORT", 4222)))
-    parser.add_argument("--pg-port", type=int, default=int(os.environ.get("VOORELKAAR_PG_PORT", 5432)))
-    parser.add_argument("--http-port", type=int, default=int(os.environ.get("VOORELKAAR_HTTP_BASE", 8101)),
-                        help="first of the services' health/metrics ports")
+    parser.add_argument(
+        "--nats-port", type=int, default=int(os.environ.get("VOORELKAAR_NATS_PORT", 4222))
+    )
+    parser.add_argument(
+        "--pg-port", type=int, default=int(os.environ.get("VOORELKAAR_PG_PORT", 5432))
+    )
+    parser.add_argument(
+        "--http-port",
+        type=int,
+        default=int(os.environ.get("VOORELKAAR_HTTP_BASE", 8101)),
+        help="first of the services' health/metrics ports",
+    )
     parser.add_argument("--services", default=None, help="comma-separated (default: all)")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
     args = parser.parse_args(argv)
     for port, what in ((args.nats_port, "NATS"), (args.pg_port, "PostgreSQL")):
         if port_open(port) and not (what == "NATS" and os.environ.get("VOORELKAAR_NATS_URL")):
-            print(f"voorelkaar run: port {port} for {what} is in use (is the stack already "
-                  "running?). Stop it, or choose other ports with --nats-port/--pg-port.",
-                  file=sys.stderr)
+            print(
+                f"voorelkaar run: port {port} for {what} is in use (is the stack already "
+                "running?). Stop it, or choose other ports with --nats-port/--pg-port.",
+                file=sys.stderr,
+            )
             return 2
     return asyncio.run(run(args))
 

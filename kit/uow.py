@@ -37,7 +37,9 @@ class UnitOfWork:
         event_type = f"{self.contracts.service}.{name}"
         spec = self.contracts.event_spec(event_type, version)
         if type(data) is not spec.model:
-            raise TypeError(f"{event_type} v{version} carries {spec.model.__name__}, not {type(data).__name__}")
+            raise TypeError(
+                f"{event_type} v{version} carries {spec.model.__name__}, not {type(data).__name__}"
+            )
         event = spec.envelope(
             type=event_type,
             version=version,

@@ -101,7 +101,9 @@ async def run(url: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="voorelkaar check-ledger", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="voorelkaar check-ledger", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument(
         "--database-url",
         default=os.environ.get("VOORELKAAR_DATABASE_URL")
@@ -111,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(run(args.database_url))
     except (OSError, asyncpg.PostgresError) as exc:
-        print(f"check-ledger: cannot read the ledger at {args.database_url}: {exc}", file=sys.stderr)
+        print(
+            f"check-ledger: cannot read the ledger at {args.database_url}: {exc}", file=sys.stderr
+        )
         return 2
 
 

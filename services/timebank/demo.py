@@ -33,24 +33,46 @@ def command_id(*parts: object) -> uuid.UUID:
 
 async def load(client: ServiceClient) -> str:
     async def ok(verb: str, data: dict, *key: object, actor: Actor = COORDINATOR) -> dict:
-        reply = await client.command("timebank", verb, data, command_id=command_id(verb, *key),
-                                     actor=actor)
+        reply = await client.command(
+            "timebank", verb, data, command_id=command_id(verb, *key), actor=actor
+        )
         if not reply.ok:
             raise RuntimeError(f"{verb} refused: {reply.error['code']}")
         return reply.result
 
-    await ok("configure_community", {
-        "community": COMMUNITY, "name": "Tijdbank Maastricht-West", "auto_confirm_days": 14,
-        "units": [
-            {"unit": "hour", "debt_limit": 600, "community_debt_limit": 0},
-            {"unit": "steerk", "debt_limit": 0, "max_balance": 500, "community_debt_limit": 1000},
-        ]}, COMMUNITY)
+    await ok(
+        "configure_community",
+        {
+            "community": COMMUNITY,
+            "name": "Tijdbank Maastricht-West",
+            "auto_confirm_days": 14,
+            "units": [
+                {"unit": "hour", "debt_limit": 600, "community_debt_limit": 0},
+                {
+                    "unit": "steerk",
+                    "debt_limit": 0,
+                    "max_balance": 500,
+                    "community_debt_limit": 1000,
+                },
+            ],
+        },
+        COMMUNITY,
+    )
     ids = []
     for name, neighbourhood, skills in MEMBERS:
         kind = "organisation" if name.startswith("Buurthuis") else "resident"
-        member = await ok("register_member", {
-            "community": COMMUNITY, "name": name, "neighbourhood": neighbourhood, "kind": kind,
-            "skills": skills, "languages": ["nl"]}, name)
+        member = await ok(
+            "register_member",
+            {
+                "community": COMMUNITY,
+                "name": name,
+                "neighbourhood": neighbourhood,
+                "kind": kind,
+                "skills": skills,
+                "languages": ["nl"],
+            },
+            name,
+        )
         await ok("approve_member", {"member_id": member["member_id"]}, name)
         ids.append(member["member_id"])
 
@@ -58,34 +80,97 @@ async def load(client: ServiceClient) -> str:
         return Actor(role="resident", id=ids[i])
 
     soon = (datetime.now(UTC) + timedelta(days=60)).isoformat()
-    offer = await ok("publish_listing", {
-        "member_id": ids[1], "kind": "offer", "title": "Fietsen repareren",
-        "description": "Lekke band, remmen of verlichting: ik kijk er graag naar.",
-        "category": "fietsen", "neighbourhood": "BU09350101", "expires_at": soon}, "offer-1",
-        actor=person(1))
-    await ok("publish_listing", {
-        "member_id": ids[2], "kind": "request", "title": "Wie gaat mee naar de markt?",
-        "description": "Elke vrijdagochtend, even samen boodschappen doen.",
-        "category": "boodschappen", "neighbourhood": "BU09350102", "expires_at": soon}, "req-1",
-        actor=person(2))
-    answered = await ok("propose_exchange", {
-        "proposer_id": ids[0], "listing_id": offer["listing_id"], "amount": 60,
-        "description": "Achterband plakken"}, "ex-1", actor=person(0))
+    offer = await ok(
+        "publish_listing",
+        {
+            "member_id": ids[1],
+            "kind": "offer",
+            "title": "Fietsen repareren",
+            "description": "Lekke band, remmen of verlichting: ik kijk er graag naar.",
+            "category": "fietsen",
+            "neighbourhood": "BU09350101",
+            "expires_at": soon,
+        },
+        "offer-1",
+        actor=person(1),
+    )
+    await ok(
+        "publish_listing",
+        {
+            "member_id": ids[2],
+            "kind": "request",
+            "title": "Wie gaat mee naar de markt?",
+            "description": "Elke vrijdagochtend, even samen boodschappen doen.",
+            "category": "boodschappen",
+            "neighbourhood": "BU09350102",
+            "expires_at": soon,
+        },
+        "req-1",
+        actor=person(2),
+    )
+    answered = await ok(
+        "propose_exchange",
+        {
+            "proposer_id": ids[0],
+            "listing_id": offer["listing_id"],
+            "amount": 60,
+            "description": "Achterband plakken",
+        },
+        "ex-1",
+        actor=person(0),
+    )
     await ok("accept_exchange", {"exchange_id": answered["exchange_id"]}, "ex-1", actor=person(1))
     await ok("confirm_exchange", {"exchange_id": answered["exchange_id"]}, "ex-1", actor=person(0))
-    pending = await ok("record_exchange", {
-        "community": COMMUNITY, "provider_id": ids[3], "receiver_id": ids[2], "amount": 90,
-        "description": "Hulp met de tablet", "category": "computer"}, "ex-2")
-    await ok("record_exchange", {
-        "community": COMMUNITY, "provider_id": ids[5], "receiver_id": ids[4], "amount": 120,
-        "description": "Taalcafé begeleiden", "category": "taal", "confirm_now": True}, "ex-3")
-    await ok("donate", {"transfer_id": str(command_id("donation")), "member_id": ids[4],
-                        "amount": 60, "note": "Voor het buurtfeest"}, "donation")
-    await ok("award", {"transfer_id": str(command_id("award")), "community": COMMUNITY,
-                       "member_id": ids[0], "amount": 30, "reason": "Hielp bij het buurtfeest"},
-             "award")
-    return (f"community {COMMUNITY}: {len(ids)} members, 2 listings, 3 exchanges "
-            f"(one waiting for confirmation: {pending['exchange_id']})")
+    pending = await ok(
+        "record_exchange",
+        {
+            "community": COMMUNITY,
+            "provider_id": ids[3],
+            "receiver_id": ids[2],
+            "amount": 90,
+            "description": "Hulp met de tablet",
+            "category": "computer",
+        },
+        "ex-2",
+    )
+    await ok(
+        "record_exchange",
+        {
+            "community": COMMUNITY,
+            "provider_id": ids[5],
+            "receiver_id": ids[4],
+            "amount": 120,
+            "description": "Taalcafé begeleiden",
+            "category": "taal",
+            "confirm_now": True,
+        },
+        "ex-3",
+    )
+    await ok(
+        "donate",
+        {
+            "transfer_id": str(command_id("donation")),
+            "member_id": ids[4],
+            "amount": 60,
+            "note": "Voor het buurtfeest",
+        },
+        "donation",
+    )
+    await ok(
+        "award",
+        {
+            "transfer_id": str(command_id("award")),
+            "community": COMMUNITY,
+            "member_id": ids[0],
+            "amount": 30,
+            "reason": "Hielp bij het buurtfeest",
+        },
+        "award",
+    )
+    return (
+        f"community {COMMUNITY}: {len(ids)} members, 2 listings, 3 exchanges "
+        f"(one waiting for confirmation: {pending['exchange_id']})"
+    )
 
 
 async def main() -> None:

@@ -94,8 +94,11 @@ class Member:
 
     def ensure_active(self) -> None:
         if self.state != "active":
-            raise Refusal("member_not_active", {"member_id": str(self.id), "state": self.state},
-                          state=self.state)
+            raise Refusal(
+                "member_not_active",
+                {"member_id": str(self.id), "state": self.state},
+                state=self.state,
+            )
 
     def approve(self) -> None:
         if self.state not in ("applied", "suspended"):
@@ -144,13 +147,17 @@ class Account:
         """Why this account is beyond its limits, or None. Pending debits count as spent,
         pending credits as received: whatever happens to them, the limits hold."""
         if self.debits_posted + self.debits_pending > self.credits_posted + self.debt_limit:
-            return (f"debits {self.debits_posted}+{self.debits_pending} pending exceed credits "
-                    f"{self.credits_posted} + debt limit {self.debt_limit}")
+            return (
+                f"debits {self.debits_posted}+{self.debits_pending} pending exceed credits "
+                f"{self.credits_posted} + debt limit {self.debt_limit}"
+            )
         if self.max_balance is not None and (
             self.credits_posted + self.credits_pending - self.debits_posted > self.max_balance
         ):
-            return (f"credits {self.credits_posted}+{self.credits_pending} pending - debits "
-                    f"{self.debits_posted} exceed max balance {self.max_balance}")
+            return (
+                f"credits {self.credits_posted}+{self.credits_pending} pending - debits "
+                f"{self.debits_posted} exceed max balance {self.max_balance}"
+            )
         return None
 
 
@@ -173,8 +180,16 @@ class Transfer:
 
     def same_as(self, other: Transfer) -> bool:
         """A repeated transfer id is harmless only if everything else is the same too."""
-        fields = ("debit_account_id", "credit_account_id", "amount", "unit", "phase", "kind",
-                  "pending_id", "reverses_id")
+        fields = (
+            "debit_account_id",
+            "credit_account_id",
+            "amount",
+            "unit",
+            "phase",
+            "kind",
+            "pending_id",
+            "reverses_id",
+        )
         return all(getattr(self, f) == getattr(other, f) for f in fields)
 
 
@@ -200,31 +215,57 @@ def _within_limits(debit: Account, credit: Account, amount: int) -> None:
     """`debit` and `credit` as they would be after moving `amount`."""
     if debit.limit_violation():
         available = max(debit.available + amount, 0)  # what was available before
-        raise Refusal("over_debt_limit", {"account_id": str(debit.id), "available": available},
-                      available=available)
+        raise Refusal(
+            "over_debt_limit",
+            {"account_id": str(debit.id), "available": available},
+            available=available,
+        )
     if credit.limit_violation():
         raise Refusal("above_max_balance", {"account_id": str(credit.id)})
 
 
-def _transfer(transfer_id: UUID, debit: Account, credit: Account, amount: int, phase: Phase,
-              kind: Kind, **extra) -> Transfer:
-    return Transfer(transfer_id, debit.community, debit.unit, debit.id, credit.id, amount, phase,
-                    kind, **extra)
+def _transfer(
+    transfer_id: UUID,
+    debit: Account,
+    credit: Account,
+    amount: int,
+    phase: Phase,
+    kind: Kind,
+    **extra,
+) -> Transfer:
+    return Transfer(
+        transfer_id, debit.community, debit.unit, debit.id, credit.id, amount, phase, kind, **extra
+    )
 
 
-def reserve(transfer_id: UUID, debit: Account, credit: Account, amount: int, kind: Kind = "exchange",
-            **extra) -> Posting:
+def reserve(
+    transfer_id: UUID,
+    debit: Account,
+    credit: Account,
+    amount: int,
+    kind: Kind = "exchange",
+    **extra,
+) -> Posting:
     """A pending transfer: the amount is held on both sides, within both accounts' limits."""
     _check_pair(debit, credit, amount)
     new_debit = replace(debit, debits_pending=debit.debits_pending + amount)
     new_credit = replace(credit, credits_pending=credit.credits_pending + amount)
     _within_limits(new_debit, new_credit, amount)
-    return Posting(_transfer(transfer_id, debit, credit, amount, "pending", kind, **extra),
-                   new_debit, new_credit)
+    return Posting(
+        _transfer(transfer_id, debit, credit, amount, "pending", kind, **extra),
+        new_debit,
+        new_credit,
+    )
 
 
-def post_pending(transfer_id: UUID, pending: Transfer, debit: Account, credit: Account,
-                 amount: int | None = None, **extra) -> Posting:
+def post_pending(
+    transfer_id: UUID,
+    pending: Transfer,
+    debit: Account,
+    credit: Account,
+    amount: int | None = None,
+    **extra,
+) -> Posting:
     """Post a pending transfer, for its full amount or less, never more; releases the rest."""
     assert pending.phase == "pending"
     assert (debit.id, credit.id) == (pending.debit_account_id, pending.credit_account_id)
@@ -233,41 +274,78 @@ def post_pending(transfer_id: UUID, pending: Transfer, debit: Account, credit: A
         raise Refusal("amount_not_positive")
     if amount > pending.amount:
         raise Refusal("more_than_agreed", {"agreed": pending.amount}, agreed=pending.amount)
-    new_debit = replace(debit, debits_pending=debit.debits_pending - pending.amount,
-                        debits_posted=debit.debits_posted + amount)
-    new_credit = replace(credit, credits_pending=credit.credits_pending - pending.amount,
-                         credits_posted=credit.credits_posted + amount)
+    new_debit = replace(
+        debit,
+        debits_pending=debit.debits_pending - pending.amount,
+        debits_posted=debit.debits_posted + amount,
+    )
+    new_credit = replace(
+        credit,
+        credits_pending=credit.credits_pending - pending.amount,
+        credits_posted=credit.credits_posted + amount,
+    )
     _within_limits(new_debit, new_credit, 0)
-    transfer = _transfer(transfer_id, debit, credit, amount, "posted", pending.kind,
-                         pending_id=pending.id, exchange_id=pending.exchange_id, **extra)
+    transfer = _transfer(
+        transfer_id,
+        debit,
+        credit,
+        amount,
+        "posted",
+        pending.kind,
+        pending_id=pending.id,
+        exchange_id=pending.exchange_id,
+        **extra,
+    )
     return Posting(transfer, new_debit, new_credit)
 
 
-def void_pending(transfer_id: UUID, pending: Transfer, debit: Account, credit: Account,
-                 **extra) -> Posting:
+def void_pending(
+    transfer_id: UUID, pending: Transfer, debit: Account, credit: Account, **extra
+) -> Posting:
     """Release a reservation; nothing moves."""
     assert pending.phase == "pending"
     new_debit = replace(debit, debits_pending=debit.debits_pending - pending.amount)
     new_credit = replace(credit, credits_pending=credit.credits_pending - pending.amount)
-    transfer = _transfer(transfer_id, debit, credit, pending.amount, "void", pending.kind,
-                         pending_id=pending.id, exchange_id=pending.exchange_id, **extra)
+    transfer = _transfer(
+        transfer_id,
+        debit,
+        credit,
+        pending.amount,
+        "void",
+        pending.kind,
+        pending_id=pending.id,
+        exchange_id=pending.exchange_id,
+        **extra,
+    )
     return Posting(transfer, new_debit, new_credit)
 
 
-def post_direct(transfer_id: UUID, debit: Account, credit: Account, amount: int, kind: Kind,
-                **extra) -> Posting:
+def post_direct(
+    transfer_id: UUID, debit: Account, credit: Account, amount: int, kind: Kind, **extra
+) -> Posting:
     """Move an amount at once (donation, award, reversal), within both accounts' limits."""
     _check_pair(debit, credit, amount)
     new_debit = replace(debit, debits_posted=debit.debits_posted + amount)
     new_credit = replace(credit, credits_posted=credit.credits_posted + amount)
     _within_limits(new_debit, new_credit, amount)
-    return Posting(_transfer(transfer_id, debit, credit, amount, "posted", kind, **extra),
-                   new_debit, new_credit)
+    return Posting(
+        _transfer(transfer_id, debit, credit, amount, "posted", kind, **extra),
+        new_debit,
+        new_credit,
+    )
 
 
-def reverse(transfer_id: UUID, original: Transfer, already_reversed: int, debit: Account,
-            credit: Account, amount: int | None, reason: str, recorded_by: str,
-            at: datetime | None = None) -> Posting:
+def reverse(
+    transfer_id: UUID,
+    original: Transfer,
+    already_reversed: int,
+    debit: Account,
+    credit: Account,
+    amount: int | None,
+    reason: str,
+    recorded_by: str,
+    at: datetime | None = None,
+) -> Posting:
     """Correct a posted transfer by moving (part of) its amount back; the original stays."""
     if original.phase != "posted":
         raise Refusal("not_reversible", {"phase": original.phase}, why="it is not posted")
@@ -281,9 +359,18 @@ def reverse(transfer_id: UUID, original: Transfer, already_reversed: int, debit:
         raise Refusal("not_reversible", {"left": left}, why=f"only {left} is left to reverse")
     # The reversal runs the other way: who received pays back.
     assert (debit.id, credit.id) == (original.credit_account_id, original.debit_account_id)
-    return post_direct(transfer_id, debit, credit, amount, "reversal", reverses_id=original.id,
-                       exchange_id=original.exchange_id, note=reason, recorded_by=recorded_by,
-                       at=at)
+    return post_direct(
+        transfer_id,
+        debit,
+        credit,
+        amount,
+        "reversal",
+        reverses_id=original.id,
+        exchange_id=original.exchange_id,
+        note=reason,
+        recorded_by=recorded_by,
+        at=at,
+    )
 
 
 def check_new_limits(account: Account, debt_limit: int | None, max_balance: int | None) -> Account:
@@ -294,8 +381,11 @@ def check_new_limits(account: Account, debt_limit: int | None, max_balance: int 
         max_balance=account.max_balance if max_balance is None else max_balance,
     )
     if changed.limit_violation():
-        raise Refusal("over_debt_limit", {"account_id": str(account.id), "in_use": True},
-                      available=max(changed.available, 0))
+        raise Refusal(
+            "over_debt_limit",
+            {"account_id": str(account.id), "in_use": True},
+            available=max(changed.available, 0),
+        )
     return changed
 
 
@@ -336,7 +426,9 @@ class Listing:
             return True
         return False
 
-    def roles_for_answer(self) -> tuple[Literal["provider", "receiver"], Literal["provider", "receiver"]]:
+    def roles_for_answer(
+        self,
+    ) -> tuple[Literal["provider", "receiver"], Literal["provider", "receiver"]]:
         """(answerer's role, owner's role): whoever answers an offer receives the help."""
         return ("receiver", "provider") if self.kind == "offer" else ("provider", "receiver")
 
@@ -407,7 +499,9 @@ class Exchange:
             raise Refusal("more_than_agreed", {"agreed": self.amount}, agreed=self.amount)
         return chosen
 
-    def confirm(self, actor: Actor, amount: int | None) -> tuple[int, Literal["receiver", "coordinator"]]:
+    def confirm(
+        self, actor: Actor, amount: int | None
+    ) -> tuple[int, Literal["receiver", "coordinator"]]:
         """The receiver confirms the help they got (a coordinator may, on their behalf)."""
         self._state_must_be("agreed")
         require_self_or_coordinator(actor, self.receiver_id)
@@ -472,11 +566,17 @@ def ledger_violations(accounts: list[Account], recomputed: dict[UUID, Totals]) -
     sums: dict[tuple[str, str], list[int]] = {}
     for account in accounts:
         journal = recomputed.get(account.id, Totals())
-        stored = Totals(account.debits_posted, account.credits_posted, account.debits_pending,
-                        account.credits_pending)
+        stored = Totals(
+            account.debits_posted,
+            account.credits_posted,
+            account.debits_pending,
+            account.credits_pending,
+        )
         if stored != journal:
-            found.append(f"account {account.id} ({account.unit}): stored totals {stored} differ "
-                         f"from the journal {journal}")
+            found.append(
+                f"account {account.id} ({account.unit}): stored totals {stored} differ "
+                f"from the journal {journal}"
+            )
         if (why := account.limit_violation()) is not None:
             found.append(f"account {account.id} ({account.unit}) is beyond its limits: {why}")
         s = sums.setdefault((account.community, account.unit), [0, 0, 0, 0])

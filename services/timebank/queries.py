@@ -30,18 +30,35 @@ async def balance(ctx: QueryContext, q: c.BalanceQuery) -> c.Balances:
         raise Refusal("not_found", {"member_id": str(q.member_id)}, what="Het lid")
     balances = []
     for r in rows:
-        account = domain.Account(UUID(int=0), "", r["unit"], q.member_id, r["debt_limit"],
-                                 r["max_balance"], r["debits_posted"], r["credits_posted"],
-                                 r["debits_pending"], r["credits_pending"])
-        balances.append(c.UnitBalance(
-            unit=account.unit, balance=account.balance, pending_in=account.credits_pending,
-            pending_out=account.debits_pending, available=account.available,
-            debt_limit=account.debt_limit, max_balance=account.max_balance))
+        account = domain.Account(
+            UUID(int=0),
+            "",
+            r["unit"],
+            q.member_id,
+            r["debt_limit"],
+            r["max_balance"],
+            r["debits_posted"],
+            r["credits_posted"],
+            r["debits_pending"],
+            r["credits_pending"],
+        )
+        balances.append(
+            c.UnitBalance(
+                unit=account.unit,
+                balance=account.balance,
+                pending_in=account.credits_pending,
+                pending_out=account.debits_pending,
+                available=account.available,
+                debt_limit=account.debt_limit,
+                max_balance=account.max_balance,
+            )
+        )
     return c.Balances(member_id=q.member_id, balances=balances)
 
 
-async def _account_id(ctx: QueryContext, member_id: UUID | None, community: str | None,
-                      unit: str) -> UUID:
+async def _account_id(
+    ctx: QueryContext, member_id: UUID | None, community: str | None, unit: str
+) -> UUID:
     if member_id is not None:
         _may_see(ctx, member_id)
         found = await ctx.conn.fetchval(
@@ -51,7 +68,8 @@ async def _account_id(ctx: QueryContext, member_id: UUID | None, community: str 
         domain.require_coordinator(ctx.actor)
         found = await ctx.conn.fetchval(
             "SELECT id FROM accounts WHERE community = $1 AND unit = $2 AND member_id IS NULL",
-            community, unit,
+            community,
+            unit,
         )
     if found is None:
         raise Refusal("not_found", {"unit": unit}, what="De rekening")
@@ -84,14 +102,22 @@ async def statement(ctx: QueryContext, q: c.StatementQuery) -> c.Statement:
     more = len(rows) > q.limit
     rows = rows[: q.limit]
     entries = [
-        c.StatementEntry(entry=r["seq"], transfer_id=r["id"], at=r["at"], kind=r["kind"],
-                         amount=r["delta"], balance=r["balance"],
-                         counterparty_member_id=r["counterparty"], exchange_id=r["exchange_id"],
-                         note=r["note"])
+        c.StatementEntry(
+            entry=r["seq"],
+            transfer_id=r["id"],
+            at=r["at"],
+            kind=r["kind"],
+            amount=r["delta"],
+            balance=r["balance"],
+            counterparty_member_id=r["counterparty"],
+            exchange_id=r["exchange_id"],
+            note=r["note"],
+        )
         for r in rows
     ]
-    return c.Statement(unit=q.unit, entries=entries,
-                       next_after=entries[-1].entry if more and entries else None)
+    return c.Statement(
+        unit=q.unit, entries=entries, next_after=entries[-1].entry if more and entries else None
+    )
 
 
 def _hours(minutes: int) -> str:
@@ -106,13 +132,35 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
         account_id = await _account_id(ctx, q.member_id, None, q.unit)
         rows = await ctx.conn.fetch(_STATEMENT, account_id, q.after, q.limit + 1)
         more, rows = len(rows) > q.limit, rows[: q.limit]
-        writer.writerow(["entry", "at_utc", "kind", "unit", "amount", "hours", "balance",
-                         "counterparty_member_id", "exchange_id", "note"])
+        writer.writerow(
+            [
+                "entry",
+                "at_utc",
+                "kind",
+                "unit",
+                "amount",
+                "hours",
+                "balance",
+                "counterparty_member_id",
+                "exchange_id",
+                "note",
+            ]
+        )
         for r in rows:
-            writer.writerow([r["seq"], r["at"].isoformat(), r["kind"], q.unit, r["delta"],
-                             _hours(r["delta"]) if q.unit == "hour" else "", r["balance"],
-                             r["counterparty"] or "community", r["exchange_id"] or "",
-                             r["note"] or ""])
+            writer.writerow(
+                [
+                    r["seq"],
+                    r["at"].isoformat(),
+                    r["kind"],
+                    q.unit,
+                    r["delta"],
+                    _hours(r["delta"]) if q.unit == "hour" else "",
+                    r["balance"],
+                    r["counterparty"] or "community",
+                    r["exchange_id"] or "",
+                    r["note"] or "",
+                ]
+            )
     else:
         domain.require_coordinator(ctx.actor)
         rows = await ctx.conn.fetch(
@@ -122,21 +170,50 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
             "JOIN accounts cr ON cr.id = t.credit_account_id "
             "WHERE t.community = $1 AND t.unit = $2 AND t.phase = 'posted' "
             "AND ($3::bigint IS NULL OR t.seq > $3) ORDER BY t.seq LIMIT $4",
-            q.community, q.unit, q.after, q.limit + 1,
+            q.community,
+            q.unit,
+            q.after,
+            q.limit + 1,
         )
         more, rows = len(rows) > q.limit, rows[: q.limit]
-        writer.writerow(["entry", "at_utc", "kind", "unit", "amount", "hours", "from_member_id",
-                         "to_member_id", "exchange_id", "category", "neighbourhood",
-                         "recorded_by_coordinator", "reverses_entry"])
+        writer.writerow(
+            [
+                "entry",
+                "at_utc",
+                "kind",
+                "unit",
+                "amount",
+                "hours",
+                "from_member_id",
+                "to_member_id",
+                "exchange_id",
+                "category",
+                "neighbourhood",
+                "recorded_by_coordinator",
+                "reverses_entry",
+            ]
+        )
         for r in rows:
-            writer.writerow([r["seq"], r["at"].isoformat(), r["kind"], q.unit, r["amount"],
-                             _hours(r["amount"]) if q.unit == "hour" else "",
-                             r["debit"] or "community", r["credit"] or "community",
-                             r["exchange_id"] or "", r["category"] or "", r["neighbourhood"] or "",
-                             "yes" if r["recorded_by_coordinator"] else "no",
-                             r["reverses_id"] or ""])
-    return c.CsvExport(csv=out.getvalue(), rows=len(rows),
-                       next_after=rows[-1]["seq"] if more and rows else None)
+            writer.writerow(
+                [
+                    r["seq"],
+                    r["at"].isoformat(),
+                    r["kind"],
+                    q.unit,
+                    r["amount"],
+                    _hours(r["amount"]) if q.unit == "hour" else "",
+                    r["debit"] or "community",
+                    r["credit"] or "community",
+                    r["exchange_id"] or "",
+                    r["category"] or "",
+                    r["neighbourhood"] or "",
+                    "yes" if r["recorded_by_coordinator"] else "no",
+                    r["reverses_id"] or "",
+                ]
+            )
+    return c.CsvExport(
+        csv=out.getvalue(), rows=len(rows), next_after=rows[-1]["seq"] if more and rows else None
+    )
 
 
 async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStats:
@@ -160,34 +237,47 @@ async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStat
     by_month = await ctx.conn.fetch(
         base + "SELECT to_char(date_trunc('month', at AT TIME ZONE 'UTC'), 'YYYY-MM') AS k, "
         "sum(amount)::bigint AS amount, count(*) FILTER (WHERE kind = 'exchange') AS n "
-        "FROM moved GROUP BY 1 ORDER BY 1", *args)
+        "FROM moved GROUP BY 1 ORDER BY 1",
+        *args,
+    )
     by_category = await ctx.conn.fetch(
         base + "SELECT coalesce(category, 'other') AS k, sum(amount)::bigint AS amount, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n FROM moved GROUP BY 1 ORDER BY 2 DESC, 1",
-        *args)
+        *args,
+    )
     by_neighbourhood = await ctx.conn.fetch(
         base + "SELECT coalesce(neighbourhood, 'unknown') AS k, sum(amount)::bigint AS amount, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n FROM moved GROUP BY 1 ORDER BY 2 DESC, 1",
-        *args)
+        *args,
+    )
     totals = await ctx.conn.fetchrow(
         base + "SELECT coalesce(sum(amount), 0)::bigint AS total, "
         "count(*) FILTER (WHERE kind = 'exchange') AS n, "
-        "coalesce(sum(amount) FILTER (WHERE recorded_by_coordinator), 0)::bigint AS by_coordinator, "
+        "coalesce(sum(amount) FILTER (WHERE recorded_by_coordinator), 0)::bigint "
+        "AS by_coordinator, "
         "(SELECT count(DISTINCT a.member_id) FROM accounts a WHERE a.id IN "
         "  (SELECT debit_account_id FROM moved UNION SELECT credit_account_id FROM moved)"
-        "  AND a.member_id IS NOT NULL) AS active FROM moved", *args)
+        "  AND a.member_id IS NOT NULL) AS active FROM moved",
+        *args,
+    )
     states = await ctx.conn.fetch(
-        "SELECT state, count(*) AS n FROM members WHERE community = $1 GROUP BY state",
-        q.community)
+        "SELECT state, count(*) AS n FROM members WHERE community = $1 GROUP BY state", q.community
+    )
     total = totals["total"]
     share = (totals["by_coordinator"] * 10_000 // total) if total > 0 else 0
     return c.CommunityStats(
-        community=q.community, unit=q.unit,
-        by_month=[c.MonthFigure(month=r["k"], amount=r["amount"], transfers=r["n"]) for r in by_month],
-        by_category=[c.GroupFigure(key=r["k"], amount=r["amount"], transfers=r["n"])
-                     for r in by_category],
-        by_neighbourhood=[c.GroupFigure(key=r["k"], amount=r["amount"], transfers=r["n"])
-                          for r in by_neighbourhood],
+        community=q.community,
+        unit=q.unit,
+        by_month=[
+            c.MonthFigure(month=r["k"], amount=r["amount"], transfers=r["n"]) for r in by_month
+        ],
+        by_category=[
+            c.GroupFigure(key=r["k"], amount=r["amount"], transfers=r["n"]) for r in by_category
+        ],
+        by_neighbourhood=[
+            c.GroupFigure(key=r["k"], amount=r["amount"], transfers=r["n"])
+            for r in by_neighbourhood
+        ],
         active_members=totals["active"],
         members_by_state={r["state"]: r["n"] for r in states},
         exchanges_confirmed=totals["n"],
@@ -215,46 +305,90 @@ async def search_listings(ctx: QueryContext, q: c.SearchListings) -> c.Listings:
         where.append(f"neighbourhood = {arg(q.neighbourhood)}")
     clause = " AND ".join(where)
     total = await ctx.conn.fetchval(f"SELECT count(*) FROM listings WHERE {clause}", *args)
-    order = (f"ts_rank(search, websearch_to_tsquery('dutch', $2)) DESC, published_at DESC"
-             if q.text else "published_at DESC")
+    order = (
+        "ts_rank(search, websearch_to_tsquery('dutch', $2)) DESC, published_at DESC"
+        if q.text
+        else "published_at DESC"
+    )
     rows = await ctx.conn.fetch(
         "SELECT id, member_id, kind, title, description, category, neighbourhood, initiative_id, "
         f"expires_at, state FROM listings WHERE {clause} ORDER BY {order}, id "
         f"LIMIT {arg(q.per_page)} OFFSET {arg((q.page - 1) * q.per_page)}",
         *args,
     )
-    return c.Listings(total=total, listings=[
-        c.ListingView(listing_id=r["id"], member_id=r["member_id"], kind=r["kind"],
-                      title=r["title"], description=r["description"], category=r["category"],
-                      neighbourhood=r["neighbourhood"], initiative_id=r["initiative_id"],
-                      expires_at=r["expires_at"], state=r["state"])
-        for r in rows])
+    return c.Listings(
+        total=total,
+        listings=[
+            c.ListingView(
+                listing_id=r["id"],
+                member_id=r["member_id"],
+                kind=r["kind"],
+                title=r["title"],
+                description=r["description"],
+                category=r["category"],
+                neighbourhood=r["neighbourhood"],
+                initiative_id=r["initiative_id"],
+                expires_at=r["expires_at"],
+                state=r["state"],
+            )
+            for r in rows
+        ],
+    )
 
 
 async def get_member(ctx: QueryContext, q: c.MemberRef) -> c.MemberView:
     r = await ctx.conn.fetchrow(
         "SELECT id, community, kind, name, neighbourhood, languages, skills, state, needs_vog, "
-        "vog_seen_on FROM members WHERE id = $1", q.member_id)
+        "vog_seen_on FROM members WHERE id = $1",
+        q.member_id,
+    )
     if r is None:
         raise Refusal("not_found", {"member_id": str(q.member_id)}, what="Het lid")
-    return c.MemberView(member_id=r["id"], community=r["community"], kind=r["kind"],
-                        name=r["name"], neighbourhood=r["neighbourhood"],
-                        languages=list(r["languages"]), skills=list(r["skills"]),
-                        state=r["state"], needs_vog=r["needs_vog"], vog_seen_on=r["vog_seen_on"])
+    return c.MemberView(
+        member_id=r["id"],
+        community=r["community"],
+        kind=r["kind"],
+        name=r["name"],
+        neighbourhood=r["neighbourhood"],
+        languages=list(r["languages"]),
+        skills=list(r["skills"]),
+        state=r["state"],
+        needs_vog=r["needs_vog"],
+        vog_seen_on=r["vog_seen_on"],
+    )
 
 
 async def get_exchange(ctx: QueryContext, q: c.ExchangeRef) -> c.ExchangeView:
     r = await ctx.conn.fetchrow(
         "SELECT id, community, state, unit, provider_id, receiver_id, amount, recorded_amount, "
         "description, listing_id, initiative_id, pending_transfer_id, transfer_id, confirm_by "
-        "FROM exchanges WHERE id = $1", q.exchange_id)
+        "FROM exchanges WHERE id = $1",
+        q.exchange_id,
+    )
     if r is None:
         raise Refusal("not_found", {"exchange_id": str(q.exchange_id)}, what="De uitwisseling")
     domain.require_self_or_coordinator(ctx.actor, r["provider_id"], r["receiver_id"])
-    return c.ExchangeView(exchange_id=r["id"], **{k: r[k] for k in (
-        "community", "state", "unit", "provider_id", "receiver_id", "amount", "recorded_amount",
-        "description", "listing_id", "initiative_id", "pending_transfer_id", "transfer_id",
-        "confirm_by")})
+    return c.ExchangeView(
+        exchange_id=r["id"],
+        **{
+            k: r[k]
+            for k in (
+                "community",
+                "state",
+                "unit",
+                "provider_id",
+                "receiver_id",
+                "amount",
+                "recorded_amount",
+                "description",
+                "listing_id",
+                "initiative_id",
+                "pending_transfer_id",
+                "transfer_id",
+                "confirm_by",
+            )
+        },
+    )
 
 
 async def ping(_ctx: QueryContext, _q: Empty) -> Empty:

@@ -109,9 +109,18 @@ class TimebankRepository:
             "INSERT INTO members (id, community, kind, name, neighbourhood, languages, skills, "
             "email, phone, state, needs_vog, registered_by) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            member.id, member.community, member.kind, member.name, member.neighbourhood,
-            member.languages, member.skills, member.email, member.phone, member.state,
-            member.needs_vog, registered_by,
+            member.id,
+            member.community,
+            member.kind,
+            member.name,
+            member.neighbourhood,
+            member.languages,
+            member.skills,
+            member.email,
+            member.phone,
+            member.state,
+            member.needs_vog,
+            registered_by,
         )
 
     async def save_member_state(self, member: Member) -> None:
@@ -122,7 +131,9 @@ class TimebankRepository:
     async def record_vog(self, member_id: UUID, seen_on, by: str) -> None:
         await self.conn.execute(
             "UPDATE members SET vog_seen_on = $2, vog_recorded_by = $3 WHERE id = $1",
-            member_id, seen_on, by,
+            member_id,
+            seen_on,
+            by,
         )
 
     async def has_open_exchanges(self, member_id: UUID) -> bool:
@@ -159,7 +170,8 @@ class TimebankRepository:
     async def pot_account_id(self, community: str, unit: str) -> UUID:
         account_id = await self.conn.fetchval(
             "SELECT id FROM accounts WHERE community = $1 AND unit = $2 AND member_id IS NULL",
-            community, unit,
+            community,
+            unit,
         )
         if account_id is None:
             raise Refusal("unknown_unit", {"unit": unit}, unit=unit)
@@ -175,7 +187,11 @@ class TimebankRepository:
         await self.conn.execute(
             "INSERT INTO accounts (id, community, unit, member_id, debt_limit, max_balance) "
             "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            account.id, account.community, account.unit, account.member_id, account.debt_limit,
+            account.id,
+            account.community,
+            account.unit,
+            account.member_id,
+            account.debt_limit,
             account.max_balance,
         )
 
@@ -188,19 +204,26 @@ class TimebankRepository:
             "AND NOT limits_overridden "
             "AND debits_posted + debits_pending <= credits_posted + $3 "
             "AND ($4::bigint IS NULL OR credits_posted + credits_pending - debits_posted <= $4)",
-            community, rules.unit, rules.debt_limit, rules.max_balance,
+            community,
+            rules.unit,
+            rules.debt_limit,
+            rules.max_balance,
         )
         await self.conn.execute(
             "UPDATE accounts SET debt_limit = $3 WHERE community = $1 AND unit = $2 "
             "AND member_id IS NULL AND debits_posted + debits_pending <= credits_posted + $3",
-            community, rules.unit, rules.community_debt_limit,
+            community,
+            rules.unit,
+            rules.community_debt_limit,
         )
 
     async def save_limits(self, account: Account) -> None:
         await self.conn.execute(
             "UPDATE accounts SET debt_limit = $2, max_balance = $3, limits_overridden = true "
             "WHERE id = $1",
-            account.id, account.debt_limit, account.max_balance,
+            account.id,
+            account.debt_limit,
+            account.max_balance,
         )
 
     # -- transfers ----------------------------------------------------------------------------
@@ -213,16 +236,23 @@ class TimebankRepository:
 
     async def reversed_so_far(self, transfer_id: UUID) -> int:
         return await self.conn.fetchval(
-            "SELECT coalesce(sum(amount), 0)::bigint FROM transfers WHERE reverses_id = $1", transfer_id
+            "SELECT coalesce(sum(amount), 0)::bigint FROM transfers WHERE reverses_id = $1",
+            transfer_id,
         )
 
     async def record(
-        self, transfer: Transfer, accounts: list[Account], exchange: Exchange | None = None, *,
-        category: str | None = None, neighbourhood: str | None = None,
+        self,
+        transfer: Transfer,
+        accounts: list[Account],
+        exchange: Exchange | None = None,
+        *,
+        category: str | None = None,
+        neighbourhood: str | None = None,
         by_coordinator: bool = False,
     ) -> None:
         await self.record_many(
-            [JournalRow(transfer, category, neighbourhood, by_coordinator)], accounts,
+            [JournalRow(transfer, category, neighbourhood, by_coordinator)],
+            accounts,
             [exchange] if exchange else [],
         )
 
@@ -253,20 +283,38 @@ class TimebankRepository:
             "AS v(id, state, recorded, pending, transfer, due, coordinator, confirmed, "
             "disputed_from, disputed_by) WHERE e.id = v.id) "
             "SELECT 1",
-            [x.id for x in t], [x.community for x in t], [x.unit for x in t],
-            [x.debit_account_id for x in t], [x.credit_account_id for x in t],
-            [x.amount for x in t], [x.phase for x in t], [x.kind for x in t],
-            [x.pending_id for x in t], [x.reverses_id for x in t], [x.exchange_id for x in t],
-            [r.category for r in rows], [r.neighbourhood for r in rows], [x.note for x in t],
-            [x.recorded_by for x in t], [r.by_coordinator for r in rows], [x.at for x in t],
-            [a.id for a in accounts], [a.debits_posted for a in accounts],
-            [a.credits_posted for a in accounts], [a.debits_pending for a in accounts],
+            [x.id for x in t],
+            [x.community for x in t],
+            [x.unit for x in t],
+            [x.debit_account_id for x in t],
+            [x.credit_account_id for x in t],
+            [x.amount for x in t],
+            [x.phase for x in t],
+            [x.kind for x in t],
+            [x.pending_id for x in t],
+            [x.reverses_id for x in t],
+            [x.exchange_id for x in t],
+            [r.category for r in rows],
+            [r.neighbourhood for r in rows],
+            [x.note for x in t],
+            [x.recorded_by for x in t],
+            [r.by_coordinator for r in rows],
+            [x.at for x in t],
+            [a.id for a in accounts],
+            [a.debits_posted for a in accounts],
+            [a.credits_posted for a in accounts],
+            [a.debits_pending for a in accounts],
             [a.credits_pending for a in accounts],
-            [e.id for e in exchanges], [e.state for e in exchanges],
-            [e.recorded_amount for e in exchanges], [e.pending_transfer_id for e in exchanges],
-            [e.transfer_id for e in exchanges], [e.confirm_by for e in exchanges],
-            [e.recorded_by_coordinator for e in exchanges], [e.confirmed_by for e in exchanges],
-            [e.disputed_from for e in exchanges], [e.disputed_by for e in exchanges],
+            [e.id for e in exchanges],
+            [e.state for e in exchanges],
+            [e.recorded_amount for e in exchanges],
+            [e.pending_transfer_id for e in exchanges],
+            [e.transfer_id for e in exchanges],
+            [e.confirm_by for e in exchanges],
+            [e.recorded_by_coordinator for e in exchanges],
+            [e.confirmed_by for e in exchanges],
+            [e.disputed_from for e in exchanges],
+            [e.disputed_by for e in exchanges],
         )
 
     async def account_owner(self, account_id: UUID) -> UUID | None:
@@ -288,9 +336,17 @@ class TimebankRepository:
             "INSERT INTO listings (id, community, member_id, kind, title, description, category, "
             "neighbourhood, expires_at, initiative_id, state) "
             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            listing.id, listing.community, listing.member_id, listing.kind, listing.title,
-            listing.description, listing.category, listing.neighbourhood, listing.expires_at,
-            listing.initiative_id, listing.state,
+            listing.id,
+            listing.community,
+            listing.member_id,
+            listing.kind,
+            listing.title,
+            listing.description,
+            listing.category,
+            listing.neighbourhood,
+            listing.expires_at,
+            listing.initiative_id,
+            listing.state,
         )
 
     async def save_listing_state(self, listing: Listing) -> None:
@@ -329,7 +385,10 @@ class TimebankRepository:
         for row in rows:
             values = dict(row)
             pending = {k[2:]: values.pop(k) for k in list(values) if k.startswith("t_")}
-            found[values["id"]] = (Exchange(**values), Transfer(**pending) if pending["id"] else None)
+            found[values["id"]] = (
+                Exchange(**values),
+                Transfer(**pending) if pending["id"] else None,
+            )
         return found
 
     async def add_exchange(self, exchange: Exchange) -> None:
@@ -355,11 +414,30 @@ class TimebankRepository:
     @staticmethod
     def _exchange_values(e: Exchange) -> tuple:
         return (
-            e.id, e.community, e.unit, e.provider_id, e.receiver_id, e.amount, e.description,
-            e.proposed_by, e.state, e.category, e.listing_id, e.initiative_id, e.recorded_amount,
-            e.pending_transfer_id, e.transfer_id, e.confirm_by, e.recorded_by_coordinator,
-            e.confirmed_by, e.disputed_from, e.disputed_by, e.provider_kind,
-            e.provider_neighbourhood, e.receiver_kind, e.receiver_neighbourhood,
+            e.id,
+            e.community,
+            e.unit,
+            e.provider_id,
+            e.receiver_id,
+            e.amount,
+            e.description,
+            e.proposed_by,
+            e.state,
+            e.category,
+            e.listing_id,
+            e.initiative_id,
+            e.recorded_amount,
+            e.pending_transfer_id,
+            e.transfer_id,
+            e.confirm_by,
+            e.recorded_by_coordinator,
+            e.confirmed_by,
+            e.disputed_from,
+            e.disputed_by,
+            e.provider_kind,
+            e.provider_neighbourhood,
+            e.receiver_kind,
+            e.receiver_neighbourhood,
         )
 
     async def due_exchanges(self, limit: int) -> list[UUID]:

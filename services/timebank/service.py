@@ -19,14 +19,35 @@ SWEEPER = Actor(role="system", id="timebank.sweeper")
 log = get_logger(__name__)
 
 COMMANDS = [
-    "configure_community", "register_member", "approve_member", "suspend_member", "leave",
-    "record_vog", "set_member_limits", "publish_listing", "close_listing", "propose_exchange",
-    "accept_exchange", "record_exchange", "record_hours", "cancel_exchange",
-    "dispute_exchange", "resolve_dispute", "donate", "award", "reverse_transfer",
+    "configure_community",
+    "register_member",
+    "approve_member",
+    "suspend_member",
+    "leave",
+    "record_vog",
+    "set_member_limits",
+    "publish_listing",
+    "close_listing",
+    "propose_exchange",
+    "accept_exchange",
+    "record_exchange",
+    "record_hours",
+    "cancel_exchange",
+    "dispute_exchange",
+    "resolve_dispute",
+    "donate",
+    "award",
+    "reverse_transfer",
 ]
 QUERIES = [
-    "balance", "statement", "export_csv", "community_stats", "search_listings", "get_member",
-    "get_exchange", "ping",
+    "balance",
+    "statement",
+    "export_csv",
+    "community_stats",
+    "search_listings",
+    "get_member",
+    "get_exchange",
+    "ping",
 ]
 
 

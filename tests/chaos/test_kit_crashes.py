@@ -15,7 +15,7 @@ import pytest
 from contracts import Actor, Naming
 from kit.client import ServiceClient
 from kit.embedded import free_port
-from tests.conftest import REPO, eventually, service_env, make_settings
+from tests.conftest import REPO, eventually, make_settings, service_env
 from tests.integration.test_kit_events import raw_event, stream_messages
 
 ALICE = Actor(role="resident", id="alice")
@@ -45,17 +45,19 @@ class ServiceProcess:
         if self.proc.poll() is not None:
             raise AssertionError(f"service exited: {self.proc.stderr.read().decode()[-2000:]}")
         try:
-            async with aiohttp.ClientSession() as http, http.get(
-                f"http://127.0.0.1:{self.settings.http_port}/readyz"
-            ) as r:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"http://127.0.0.1:{self.settings.http_port}/readyz") as r,
+            ):
                 return r.status == 200
         except aiohttp.ClientError:
             return False
 
     async def metrics(self) -> str:
-        async with aiohttp.ClientSession() as http, http.get(
-            f"http://127.0.0.1:{self.settings.http_port}/metrics"
-        ) as r:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{self.settings.http_port}/metrics") as r,
+        ):
             return await r.text()
 
     async def wait_exit(self, timeout: float = 10) -> int:

@@ -22,7 +22,9 @@ from tests.support.timebank import COORDINATOR, Bank, resident
 EXCHANGES = 240
 
 
-async def test_kill_9_during_confirmations_loses_nothing_and_doubles_nothing(servers, database, namespace, nc):
+async def test_kill_9_during_confirmations_loses_nothing_and_doubles_nothing(
+    servers, database, namespace, nc
+):
     settings = make_settings(servers, database, namespace, http_port=free_port())
     naming = Naming(namespace)
     service = await ServiceProcess(settings, module="services.timebank").start()
@@ -46,9 +48,14 @@ async def test_kill_9_during_confirmations_loses_nothing_and_doubles_nothing(ser
 
     async def confirm(exchange_id: str, receiver) -> None:
         try:
-            reply = await client.command("timebank", "confirm_exchange", {"exchange_id": exchange_id},
-                                         command_id=command_ids[exchange_id], actor=resident(receiver),
-                                         timeout=2)
+            reply = await client.command(
+                "timebank",
+                "confirm_exchange",
+                {"exchange_id": exchange_id},
+                command_id=command_ids[exchange_id],
+                actor=resident(receiver),
+                timeout=2,
+            )
         except Exception:
             return  # no answer: the outcome is unknown to this client
         assert reply.ok, reply.error
@@ -80,17 +87,23 @@ async def test_kill_9_during_confirmations_loses_nothing_and_doubles_nothing(ser
         try:
             # Every "ok" before the kill still stands, with the same transfer.
             for exchange_id, result in before_restart.items():
-                row = await db.fetchrow("SELECT state, transfer_id FROM exchanges WHERE id = $1::uuid",
-                                        exchange_id)
-                assert row["state"] == "confirmed" and str(row["transfer_id"]) == result["transfer_id"]
+                row = await db.fetchrow(
+                    "SELECT state, transfer_id FROM exchanges WHERE id = $1::uuid", exchange_id
+                )
+                assert (
+                    row["state"] == "confirmed" and str(row["transfer_id"]) == result["transfer_id"]
+                )
             posted = await db.fetchval("SELECT count(*) FROM transfers WHERE phase = 'posted'")
             assert posted == EXCHANGES
             assert await check(db) == []
             await eventually(lambda: _outbox_empty(db), timeout=20)
         finally:
             await db.close()
-        msgs = await stream_messages(nc.jetstream(), naming.stream("timebank"),
-                                     naming.event_subject("timebank.transfer.posted"))
+        msgs = await stream_messages(
+            nc.jetstream(),
+            naming.stream("timebank"),
+            naming.event_subject("timebank.transfer.posted"),
+        )
         published = Counter(json.loads(m.data)["data"]["transfer_id"] for m in msgs)
         assert len(published) == EXCHANGES
         assert set(published.values()) == {1}

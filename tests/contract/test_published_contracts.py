@@ -35,10 +35,9 @@ def test_the_asyncapi_document_describes_every_event_command_and_query(tmp_path)
     spec = json.loads((tmp_path / "asyncapi.json").read_text())
     channels = set(spec["channels"])
     for contracts in all_services():
-        for (event_type, version) in contracts.events:
+        for event_type, version in contracts.events:
             assert f"{event_type} v{version}" in channels
-        for (kind, name) in contracts.operations:
+        for kind, name in contracts.operations:
             assert f"{contracts.service}.{'cmd' if kind == 'command' else 'q'}.{name}" in channels
     assert spec["asyncapi"].startswith("3.")
     assert (tmp_path / "error-codes.md").read_text().count("| timebank |") > 20
-

@@ -31,10 +31,24 @@ class Stack:
 
     def start(self, timeout: float = 120) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "run", "--data-dir", str(self.data),
-             "--nats-port", str(self.nats_port), "--pg-port", str(self.pg_port),
-             "--http-port", str(self.http)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "run",
+                "--data-dir",
+                str(self.data),
+                "--nats-port",
+                str(self.nats_port),
+                "--pg-port",
+                str(self.pg_port),
+                "--http-port",
+                str(self.http),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         import time
 
@@ -104,10 +118,25 @@ async def test_a_second_stack_on_the_same_ports_refuses_clearly():
     port = free_port()
     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", port)
     try:
-        result = await asyncio.to_thread(subprocess.run, [
-            sys.executable, "-m", "services.cli", "run", "--data-dir", str(data),
-            "--nats-port", str(port), "--pg-port", str(free_port())],
-            cwd=REPO, capture_output=True, text=True, timeout=60)
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "run",
+                "--data-dir",
+                str(data),
+                "--nats-port",
+                str(port),
+                "--pg-port",
+                str(free_port()),
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 2
         assert f"port {port} for NATS is in use" in result.stderr
     finally:

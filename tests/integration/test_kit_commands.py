@@ -34,8 +34,12 @@ async def notes_in_db(service) -> int:
 
 async def test_a_repeated_command_returns_the_same_reply_and_has_one_effect(sample, client):
     command_id = new_id()
-    first = await client.command("sample", "write_note", {"text": "hi", "amount": 5}, command_id=command_id)
-    again = await client.command("sample", "write_note", {"text": "hi", "amount": 5}, command_id=command_id)
+    first = await client.command(
+        "sample", "write_note", {"text": "hi", "amount": 5}, command_id=command_id
+    )
+    again = await client.command(
+        "sample", "write_note", {"text": "hi", "amount": 5}, command_id=command_id
+    )
     assert first.ok and first.result["note_id"]
     assert again.raw == first.raw
     assert await notes_in_db(sample) == 1
@@ -45,7 +49,9 @@ async def test_concurrent_copies_of_one_command_have_one_effect(sample, client):
     command_id = new_id()
     replies = await asyncio.gather(
         *(
-            client.command("sample", "write_note", {"text": "x", "amount": 1}, command_id=command_id)
+            client.command(
+                "sample", "write_note", {"text": "x", "amount": 1}, command_id=command_id
+            )
             for _ in range(20)
         )
     )
@@ -57,19 +63,25 @@ async def test_concurrent_copies_of_one_command_have_one_effect(sample, client):
 async def test_a_reused_command_id_with_other_content_is_refused(sample, client):
     command_id = new_id()
     await client.command("sample", "write_note", {"text": "a", "amount": 1}, command_id=command_id)
-    other = await client.command("sample", "write_note", {"text": "b", "amount": 2}, command_id=command_id)
+    other = await client.command(
+        "sample", "write_note", {"text": "b", "amount": 2}, command_id=command_id
+    )
     assert not other.ok and other.code == "command_id_reused"
     assert await notes_in_db(sample) == 1
 
 
 async def test_a_refusal_has_a_stable_code_and_both_languages_and_is_repeatable(sample, client):
     command_id = new_id()
-    reply = await client.command("sample", "write_note", {"text": "big", "amount": 99_999}, command_id=command_id)
+    reply = await client.command(
+        "sample", "write_note", {"text": "big", "amount": 99_999}, command_id=command_id
+    )
     assert not reply.ok
     assert reply.code == "note_too_big"
     assert reply.error["message"] == {"nl": "Te groot: 99999", "en": "Too big: 99999"}
     assert reply.error["details"] == {"amount": 99_999}
-    again = await client.command("sample", "write_note", {"text": "big", "amount": 99_999}, command_id=command_id)
+    again = await client.command(
+        "sample", "write_note", {"text": "big", "amount": 99_999}, command_id=command_id
+    )
     assert again.raw == reply.raw
     assert await notes_in_db(sample) == 0
 
@@ -79,14 +91,55 @@ async def test_a_refusal_has_a_stable_code_and_both_languages_and_is_repeatable(
     [
         (b"not json", "(message)"),
         (b"[]", "(message)"),
-        (json.dumps({"command_id": "nope", "actor": {"role": "resident", "id": "a"}, "data": {"text": "x", "amount": 1}}).encode(), "command_id"),
-        (json.dumps({"command_id": str(new_id()), "actor": {"role": "resident", "id": "a"}, "data": {"text": "x", "amount": 1.5}}).encode(), "data.amount"),
-        (json.dumps({"command_id": str(new_id()), "actor": {"role": "resident", "id": "a"}, "data": {"text": "x", "amount": 1, "extra": 1}}).encode(), "data.extra"),
-        (json.dumps({"command_id": str(new_id()), "actor": {"role": "king", "id": "a"}, "data": {"text": "x", "amount": 1}}).encode(), "actor.role"),
-        (json.dumps({"command_id": str(new_id()), "data": {"text": "", "amount": 1}}).encode(), "actor"),
+        (
+            json.dumps(
+                {
+                    "command_id": "nope",
+                    "actor": {"role": "resident", "id": "a"},
+                    "data": {"text": "x", "amount": 1},
+                }
+            ).encode(),
+            "command_id",
+        ),
+        (
+            json.dumps(
+                {
+                    "command_id": str(new_id()),
+                    "actor": {"role": "resident", "id": "a"},
+                    "data": {"text": "x", "amount": 1.5},
+                }
+            ).encode(),
+            "data.amount",
+        ),
+        (
+            json.dumps(
+                {
+                    "command_id": str(new_id()),
+                    "actor": {"role": "resident", "id": "a"},
+                    "data": {"text": "x", "amount": 1, "extra": 1},
+                }
+            ).encode(),
+            "data.extra",
+        ),
+        (
+            json.dumps(
+                {
+                    "command_id": str(new_id()),
+                    "actor": {"role": "king", "id": "a"},
+                    "data": {"text": "x", "amount": 1},
+                }
+            ).encode(),
+            "actor.role",
+        ),
+        (
+            json.dumps({"command_id": str(new_id()), "data": {"text": "", "amount": 1}}).encode(),
+            "actor",
+        ),
     ],
 )
-async def test_a_malformed_command_gets_an_error_reply_naming_the_field(sample, nc, payload, problem):
+async def test_a_malformed_command_gets_an_error_reply_naming_the_field(
+    sample, nc, payload, problem
+):
     msg = await nc.request(sample.naming.command("sample", "write_note"), payload, timeout=5)
     reply = json.loads(msg.data)
     assert reply["ok"] is False
@@ -103,9 +156,7 @@ async def test_an_unknown_command_is_answered_not_ignored(sample, client):
 
 async def test_a_query_reads_state(sample, client):
     await client.command("sample", "write_note", {"text": "a", "amount": 7})
-    reply = await eventually(
-        lambda: _tally_when(client, lambda t: t["total"] == 7)
-    )
+    reply = await eventually(lambda: _tally_when(client, lambda t: t["total"] == 7))
     assert reply["notes"] == 1 and reply["seen"] == 1
 
 

@@ -52,7 +52,9 @@ async def stream_messages(js, stream: str, subject: str) -> list:
 
 async def dead_letters(nc, sample) -> list[DeadLetter]:
     js = nc.jetstream()
-    msgs = await stream_messages(js, sample.naming.dlq_stream(), sample.naming.dlq_subject("sample"))
+    msgs = await stream_messages(
+        js, sample.naming.dlq_stream(), sample.naming.dlq_subject("sample")
+    )
     return [DeadLetter.model_validate_json(m.data) for m in msgs]
 
 
@@ -67,12 +69,16 @@ def raw_event(text: str, amount: int, naming) -> tuple[str, bytes, Event]:
     return naming.event_subject("sample.note.written"), event.model_dump_json().encode(), event
 
 
-async def test_an_event_committed_with_state_is_published_with_its_id_and_consumed(sample, client, nc):
+async def test_an_event_committed_with_state_is_published_with_its_id_and_consumed(
+    sample, client, nc
+):
     reply = await client.command("sample", "write_note", {"text": "a", "amount": 3})
     assert reply.ok
     await eventually(lambda: _equals(tally(sample), (3, 1)))
     js = nc.jetstream()
-    msgs = await stream_messages(js, sample.naming.stream("sample"), sample.naming.event_subject("sample.note.written"))
+    msgs = await stream_messages(
+        js, sample.naming.stream("sample"), sample.naming.event_subject("sample.note.written")
+    )
     assert len(msgs) == 1
     event = json.loads(msgs[0].data)
     assert msgs[0].headers["Nats-Msg-Id"] == event["event_id"]
@@ -94,14 +100,19 @@ async def test_the_same_event_delivered_twice_is_applied_once(sample, nc):
     await js.publish(subject, payload, headers={"Nats-Msg-Id": "second"})
     await eventually(lambda: _metric(sample, "messages_duplicate", "tally", 1))
     assert await tally(sample) == (4, 1)
-    assert await sample.pool.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.event_id) == 1
+    assert (
+        await sample.pool.fetchval("SELECT count(*) FROM inbox WHERE event_id = $1", event.event_id)
+        == 1
+    )
 
 
 def _metric(service, name, label, expected):
     return getattr(service.metrics, name).labels(label)._value.get() == expected
 
 
-async def test_a_handler_that_keeps_failing_is_dead_lettered_and_the_next_message_goes_through(sample, nc, settings):
+async def test_a_handler_that_keeps_failing_is_dead_lettered_and_the_next_message_goes_through(
+    sample, nc, settings
+):
     js = nc.jetstream()
     subject, bad, bad_event = raw_event("fail", 100, sample.naming)
     await js.publish(subject, bad)
@@ -120,13 +131,17 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_the_next_messag
     assert letter.consumer.endswith("tally")
     await eventually(lambda: _equals(tally(sample), (5, 1)))
     # Acked after dead-lettering: the consumer holds nothing back.
-    info = await js.consumer_info(sample.naming.stream("sample"), sample.naming.durable("sample", "tally"))
+    info = await js.consumer_info(
+        sample.naming.stream("sample"), sample.naming.durable("sample", "tally")
+    )
     await eventually(lambda: _no_pending(js, sample))
     assert info.config.max_deliver == settings.max_deliver
 
 
 async def _no_pending(js, sample):
-    info = await js.consumer_info(sample.naming.stream("sample"), sample.naming.durable("sample", "tally"))
+    info = await js.consumer_info(
+        sample.naming.stream("sample"), sample.naming.durable("sample", "tally")
+    )
     return info.num_ack_pending == 0 and info.num_pending == 0
 
 
@@ -143,11 +158,16 @@ async def test_a_handler_that_fails_twice_then_succeeds_is_applied_once(sample, 
     "payload, expected",
     [
         (b"{not json", "not JSON"),
-        (b'{"type": "sample.note.written", "version": 9}', "no contract for sample.note.written v9"),
+        (
+            b'{"type": "sample.note.written", "version": 9}',
+            "no contract for sample.note.written v9",
+        ),
         (None, "data.amount: Input should be a valid integer"),
     ],
 )
-async def test_a_schema_invalid_message_is_dead_lettered_at_once_with_its_error(sample, nc, payload, expected):
+async def test_a_schema_invalid_message_is_dead_lettered_at_once_with_its_error(
+    sample, nc, payload, expected
+):
     js = nc.jetstream()
     subject, good, _ = raw_event("ok", 2, sample.naming)
     if payload is None:
@@ -176,7 +196,9 @@ async def test_replicas_share_one_durable_and_apply_each_event_once(settings, nc
         handled = [r.metrics.messages_handled.labels("tally")._value.get() for r in replicas]
         assert sum(handled) == 60
         js = nc.jetstream()
-        info = await js.consumer_info(replicas[0].naming.stream("sample"), replicas[0].naming.durable("sample", "tally"))
+        info = await js.consumer_info(
+            replicas[0].naming.stream("sample"), replicas[0].naming.durable("sample", "tally")
+        )
         assert isinstance(info.config, ConsumerConfig)
         assert info.config.durable_name == replicas[0].naming.durable("sample", "tally")
     finally:
@@ -189,7 +211,9 @@ async def test_the_stream_and_consumer_are_declared_deliberately(sample, nc, set
     stream = await js.stream_info(sample.naming.stream("sample"))
     assert stream.config.duplicate_window == settings.duplicate_window_s
     assert stream.config.subjects == [sample.naming.namespace + ".sample.note.*"]
-    consumer = await js.consumer_info(sample.naming.stream("sample"), sample.naming.durable("sample", "tally"))
+    consumer = await js.consumer_info(
+        sample.naming.stream("sample"), sample.naming.durable("sample", "tally")
+    )
     assert str(consumer.config.ack_policy) in ("explicit", "AckPolicy.EXPLICIT")
     assert consumer.config.ack_wait == settings.ack_wait_s
     assert consumer.config.max_deliver == settings.max_deliver

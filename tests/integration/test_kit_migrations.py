@@ -17,18 +17,26 @@ def folder(tmp_path, files: dict[str, str]):
 
 
 async def test_migrations_apply_in_order_once_even_when_replicas_start_together(database, tmp_path):
-    path = folder(tmp_path, {
-        "0001_things.sql": "CREATE TABLE things (id int PRIMARY KEY);",
-        "0002_more.sql": "ALTER TABLE things ADD COLUMN name text; INSERT INTO things VALUES (1, 'a');",
-    })
+    path = folder(
+        tmp_path,
+        {
+            "0001_things.sql": "CREATE TABLE things (id int PRIMARY KEY);",
+            "0002_more.sql": "ALTER TABLE things ADD COLUMN name text; "
+            "INSERT INTO things VALUES (1, 'a');",
+        },
+    )
     conns = [await asyncpg.connect(database) for _ in range(4)]
     try:
         applied = await asyncio.gather(*(migrate(c, [("svc", path)]) for c in conns))
         assert sorted(len(a) for a in applied) == [0, 0, 0, 2]
         assert await conns[0].fetchval("SELECT count(*) FROM things") == 1
-        rows = await conns[0].fetch("SELECT component, version, name FROM schema_migrations ORDER BY version")
+        rows = await conns[0].fetch(
+            "SELECT component, version, name FROM schema_migrations ORDER BY version"
+        )
         assert [(r["component"], r["version"], r["name"]) for r in rows] == [
-            ("svc", 1, "things"), ("svc", 2, "more")]
+            ("svc", 1, "things"),
+            ("svc", 2, "more"),
+        ]
     finally:
         for c in conns:
             await c.close()
@@ -62,7 +70,7 @@ async def test_a_failing_migration_leaves_nothing_half_done(database, tmp_path):
 
 
 def test_migration_files_must_be_numbered_and_unique(tmp_path):
-    with pytest.raises(MigrationError, match="NNNN_lower_case_name.sql"):
+    with pytest.raises(MigrationError, match=r"NNNN_lower_case_name\.sql"):
         read_migrations("svc", folder(tmp_path, {"create.sql": ""}))
     (tmp_path / "create.sql").unlink()
     with pytest.raises(MigrationError, match="share a number"):

@@ -14,7 +14,16 @@ from uuid import UUID
 
 from pydantic import Field
 
-from contracts import COMMON_ERRORS, Contract, Empty, ErrorCatalogue, Event, Minutes, Refusal, ServiceContracts
+from contracts import (
+    COMMON_ERRORS,
+    Contract,
+    Empty,
+    ErrorCatalogue,
+    Event,
+    Minutes,
+    Refusal,
+    ServiceContracts,
+)
 from contracts.types import new_id
 from kit.requests import QueryContext
 from kit.service import Service

@@ -43,42 +43,84 @@ class Bank:
         assert reply.ok, f"{name} refused: {reply.error}"
         return reply.result
 
-    async def community(self, code: str = COMMUNITY, debt_limit: int = 600,
-                        max_balance: int | None = None, tokens: bool = False,
-                        pot_debt_limit: int = 0) -> str:
-        units = [{"unit": "hour", "debt_limit": debt_limit, "max_balance": max_balance,
-                  "community_debt_limit": pot_debt_limit}]
+    async def community(
+        self,
+        code: str = COMMUNITY,
+        debt_limit: int = 600,
+        max_balance: int | None = None,
+        tokens: bool = False,
+        pot_debt_limit: int = 0,
+    ) -> str:
+        units = [
+            {
+                "unit": "hour",
+                "debt_limit": debt_limit,
+                "max_balance": max_balance,
+                "community_debt_limit": pot_debt_limit,
+            }
+        ]
         if tokens:
-            units.append({"unit": "steerk", "debt_limit": 0, "max_balance": 500,
-                          "community_debt_limit": 0})
-        await self.ok("configure_community", {"community": code, "name": "Wijk West",
-                                              "units": units, "auto_confirm_days": 14})
+            units.append(
+                {"unit": "steerk", "debt_limit": 0, "max_balance": 500, "community_debt_limit": 0}
+            )
+        await self.ok(
+            "configure_community",
+            {"community": code, "name": "Wijk West", "units": units, "auto_confirm_days": 14},
+        )
         return code
 
-    async def member(self, name: str = "Bewoner", approve: bool = True, community: str = COMMUNITY,
-                     neighbourhood: str = NEIGHBOURHOOD, kind: str = "resident") -> UUID:
-        result = await self.ok("register_member", {
-            "community": community, "name": name, "neighbourhood": neighbourhood, "kind": kind,
-            "languages": ["nl"], "skills": ["klussen"], "email": "iemand@example.org"})
+    async def member(
+        self,
+        name: str = "Bewoner",
+        approve: bool = True,
+        community: str = COMMUNITY,
+        neighbourhood: str = NEIGHBOURHOOD,
+        kind: str = "resident",
+    ) -> UUID:
+        result = await self.ok(
+            "register_member",
+            {
+                "community": community,
+                "name": name,
+                "neighbourhood": neighbourhood,
+                "kind": kind,
+                "languages": ["nl"],
+                "skills": ["klussen"],
+                "email": "iemand@example.org",
+            },
+        )
         member_id = UUID(result["member_id"])
         if approve:
             await self.ok("approve_member", {"member_id": str(member_id)})
         return member_id
 
-    async def agreed(self, provider: UUID, receiver: UUID, amount: int = 60,
-                     unit: str = "hour", **extra) -> dict:
+    async def agreed(
+        self, provider: UUID, receiver: UUID, amount: int = 60, unit: str = "hour", **extra
+    ) -> dict:
         """An exchange the receiver proposed and the provider accepted: minutes reserved."""
-        proposed = await self.ok("propose_exchange", {
-            "proposer_id": str(receiver), "other_member_id": str(provider),
-            "proposer_role": "receiver", "unit": unit, "amount": amount,
-            "description": "Hulp in de tuin", "category": "tuin", **extra}, resident(receiver))
-        return await self.ok("accept_exchange", {"exchange_id": proposed["exchange_id"]},
-                             resident(provider))
+        proposed = await self.ok(
+            "propose_exchange",
+            {
+                "proposer_id": str(receiver),
+                "other_member_id": str(provider),
+                "proposer_role": "receiver",
+                "unit": unit,
+                "amount": amount,
+                "description": "Hulp in de tuin",
+                "category": "tuin",
+                **extra,
+            },
+            resident(receiver),
+        )
+        return await self.ok(
+            "accept_exchange", {"exchange_id": proposed["exchange_id"]}, resident(provider)
+        )
 
     async def confirmed(self, provider: UUID, receiver: UUID, amount: int = 60) -> dict:
         agreed = await self.agreed(provider, receiver, amount)
-        return await self.ok("confirm_exchange", {"exchange_id": agreed["exchange_id"]},
-                             resident(receiver))
+        return await self.ok(
+            "confirm_exchange", {"exchange_id": agreed["exchange_id"]}, resident(receiver)
+        )
 
     async def balance(self, member: UUID, unit: str = "hour") -> dict:
         result = await self.query("balance", {"member_id": str(member)})

@@ -37,9 +37,14 @@ class ThingHappened(Contract):
 
 def envelope(**overrides) -> dict:
     body = {
-        "event_id": str(new_id()), "type": "sample.thing.happened", "version": 1,
-        "occurred_at": "2026-11-23T10:00:00Z", "correlation_id": str(new_id()),
-        "causation_id": None, "actor": {"role": "system", "id": "test"}, "data": {"amount": 60},
+        "event_id": str(new_id()),
+        "type": "sample.thing.happened",
+        "version": 1,
+        "occurred_at": "2026-11-23T10:00:00Z",
+        "correlation_id": str(new_id()),
+        "causation_id": None,
+        "actor": {"role": "system", "id": "test"},
+        "data": {"amount": 60},
     }
     body.update(overrides)
     return body
@@ -52,7 +57,11 @@ def parse(body: dict):
 def problem(body: dict) -> str:
     with pytest.raises((ValidationError, UnknownMessage)) as exc:
         parse(body)
-    return describe_validation_error(exc.value) if isinstance(exc.value, ValidationError) else str(exc.value)
+    return (
+        describe_validation_error(exc.value)
+        if isinstance(exc.value, ValidationError)
+        else str(exc.value)
+    )
 
 
 def test_a_valid_event_parses_into_its_typed_payload():
@@ -61,18 +70,21 @@ def test_a_valid_event_parses_into_its_typed_payload():
     assert event.occurred_at.utcoffset().total_seconds() == 0
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"event_id": str(uuid.uuid4())}, "event_id: Value error, must be a UUIDv7, got version 4"),
-    ({"occurred_at": "2026-11-23T10:00:00"}, "occurred_at: Value error, must carry a timezone"),
-    ({"occurred_at": "2026-11-23T10:00:00+01:00"}, "occurred_at: Value error, must be in UTC"),
-    ({"data": {"amount": 1.5}}, "data.amount: Input should be a valid integer"),
-    ({"data": {"amount": "60"}}, "data.amount: Input should be a valid integer"),
-    ({"data": {"amount": 60, "extra": 1}}, "data.extra: Extra inputs are not permitted"),
-    ({"surprise": True}, "surprise: Extra inputs are not permitted"),
-    ({"actor": {"role": "king", "id": "x"}}, "actor.role: Input should be"),
-    ({"version": 2}, "no contract for sample.thing.happened v2"),
-    ({"type": "sample.thing.vanished"}, "no contract for sample.thing.vanished v1"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"event_id": str(uuid.uuid4())}, "event_id: Value error, must be a UUIDv7, got version 4"),
+        ({"occurred_at": "2026-11-23T10:00:00"}, "occurred_at: Value error, must carry a timezone"),
+        ({"occurred_at": "2026-11-23T10:00:00+01:00"}, "occurred_at: Value error, must be in UTC"),
+        ({"data": {"amount": 1.5}}, "data.amount: Input should be a valid integer"),
+        ({"data": {"amount": "60"}}, "data.amount: Input should be a valid integer"),
+        ({"data": {"amount": 60, "extra": 1}}, "data.extra: Extra inputs are not permitted"),
+        ({"surprise": True}, "surprise: Extra inputs are not permitted"),
+        ({"actor": {"role": "king", "id": "x"}}, "actor.role: Input should be"),
+        ({"version": 2}, "no contract for sample.thing.happened v2"),
+        ({"type": "sample.thing.vanished"}, "no contract for sample.thing.vanished v1"),
+    ],
+)
 def test_a_bad_event_is_refused_with_a_precise_reason(change, expected):
     assert expected in problem(envelope(**change))
 
@@ -84,10 +96,17 @@ def test_money_and_minutes_are_integers_never_floats():
     assert TypeAdapter(Minutes).validate_python(90) == 90
 
 
-@pytest.mark.parametrize("code, ok", [
-    ("GM0935", True), ("WK093501", True), ("BU09350101", True),
-    ("Centrum", False), ("BU0935", False), ("bu09350101", False),
-])
+@pytest.mark.parametrize(
+    "code, ok",
+    [
+        ("GM0935", True),
+        ("WK093501", True),
+        ("BU09350101", True),
+        ("Centrum", False),
+        ("BU0935", False),
+        ("bu09350101", False),
+    ],
+)
 def test_neighbourhoods_are_cbs_codes(code, ok):
     adapter = TypeAdapter(NeighbourhoodCode)
     if ok:
@@ -104,8 +123,9 @@ def test_an_iban_is_checked_by_schwifty_and_kept_compact():
 
 
 def test_times_must_be_utc():
-    assert TypeAdapter(UtcDateTime).validate_python("2026-01-01T10:00:00Z") == datetime.fromisoformat(
-        "2026-01-01T10:00:00+00:00")
+    assert TypeAdapter(UtcDateTime).validate_python(
+        "2026-01-01T10:00:00Z"
+    ) == datetime.fromisoformat("2026-01-01T10:00:00+00:00")
 
 
 def test_commands_carry_an_id_and_an_actor():
@@ -151,7 +171,9 @@ def test_names_live_in_one_place_and_take_a_namespace():
     assert ns.event_type("test-1.timebank.transfer.posted") == "timebank.transfer.posted"
     # A stream captures entity subjects only: commands and queries are request/reply.
     assert plain.entity_subjects("timebank", ["transfer", "member"]) == [
-        "timebank.member.*", "timebank.transfer.*"]
+        "timebank.member.*",
+        "timebank.transfer.*",
+    ]
     with pytest.raises(ValueError):
         Naming("bad name!")
 

@@ -12,24 +12,37 @@ step = st.one_of(
     st.tuples(st.just("agree"), st.integers(0, 3), st.integers(0, 3), st.integers(1, 400)),
     st.tuples(st.just("confirm"), st.integers(0, 50), st.integers(1, 400), st.booleans()),
     st.tuples(st.just("cancel"), st.integers(0, 50)),
-    st.tuples(st.just("dispute"), st.integers(0, 50), st.sampled_from(["confirm", "void", "reverse", "dismiss"])),
+    st.tuples(
+        st.just("dispute"),
+        st.integers(0, 50),
+        st.sampled_from(["confirm", "void", "reverse", "dismiss"]),
+    ),
     st.tuples(st.just("donate"), st.integers(0, 3), st.integers(1, 400)),
     st.tuples(st.just("award"), st.integers(0, 3), st.integers(1, 400)),
     st.tuples(st.just("reverse"), st.integers(0, 50), st.integers(1, 400)),
 )
 
 KNOWN_REFUSALS = {
-    "over_debt_limit", "above_max_balance", "same_account", "exchange_not_open",
-    "exchange_already_confirmed", "more_than_agreed", "not_disputed", "not_reversible",
+    "over_debt_limit",
+    "above_max_balance",
+    "same_account",
+    "exchange_not_open",
+    "exchange_already_confirmed",
+    "more_than_agreed",
+    "not_disputed",
+    "not_reversible",
     "not_your_account",
 }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(step, min_size=5, max_size=25))
 async def test_random_command_sequences_keep_every_invariant(bank, steps):
-    community = await bank.community(f"c{new_id().hex[-12:]}", debt_limit=300, max_balance=900,
-                                     pot_debt_limit=0)
+    community = await bank.community(
+        f"c{new_id().hex[-12:]}", debt_limit=300, max_balance=900, pot_debt_limit=0
+    )
     members = [await bank.member(f"M{i}", community=community) for i in range(4)]
     exchanges: list[str] = []
     posted: list[str] = []
@@ -42,12 +55,21 @@ async def test_random_command_sequences_keep_every_invariant(bank, steps):
             provider, receiver, amount = members[args[0]], members[args[1]], args[2]
             if provider == receiver:
                 continue
-            reply = await bank.cmd("propose_exchange", {
-                "proposer_id": str(receiver), "other_member_id": str(provider),
-                "proposer_role": "receiver", "amount": amount, "description": "x"}, resident(receiver))
+            reply = await bank.cmd(
+                "propose_exchange",
+                {
+                    "proposer_id": str(receiver),
+                    "other_member_id": str(provider),
+                    "proposer_role": "receiver",
+                    "amount": amount,
+                    "description": "x",
+                },
+                resident(receiver),
+            )
             assert reply.ok, reply.error
-            reply = await bank.cmd("accept_exchange", {"exchange_id": reply.result["exchange_id"]},
-                                   resident(provider))
+            reply = await bank.cmd(
+                "accept_exchange", {"exchange_id": reply.result["exchange_id"]}, resident(provider)
+            )
             if reply.ok:
                 exchanges.append(reply.result["exchange_id"])
         elif action == "confirm" and exchanges:
@@ -62,22 +84,46 @@ async def test_random_command_sequences_keep_every_invariant(bank, steps):
         elif action == "dispute" and exchanges:
             exchange_id = pick(exchanges, args[0])
             view = await bank.query("get_exchange", {"exchange_id": exchange_id})
-            await bank.cmd("dispute_exchange", {"exchange_id": exchange_id, "reason": "?"},
-                           resident(view["receiver_id"]))
-            reply = await bank.cmd("resolve_dispute", {"exchange_id": exchange_id, "outcome": args[1],
-                                                       "note": "besluit"})
+            await bank.cmd(
+                "dispute_exchange",
+                {"exchange_id": exchange_id, "reason": "?"},
+                resident(view["receiver_id"]),
+            )
+            reply = await bank.cmd(
+                "resolve_dispute",
+                {"exchange_id": exchange_id, "outcome": args[1], "note": "besluit"},
+            )
         elif action == "donate":
-            reply = await bank.cmd("donate", {"transfer_id": str(new_id()), "member_id": str(members[args[0]]),
-                                              "amount": args[1]})
+            reply = await bank.cmd(
+                "donate",
+                {
+                    "transfer_id": str(new_id()),
+                    "member_id": str(members[args[0]]),
+                    "amount": args[1],
+                },
+            )
         elif action == "award":
-            reply = await bank.cmd("award", {"transfer_id": str(new_id()), "community": community,
-                                             "member_id": str(members[args[0]]), "amount": args[1],
-                                             "reason": "inzet"})
+            reply = await bank.cmd(
+                "award",
+                {
+                    "transfer_id": str(new_id()),
+                    "community": community,
+                    "member_id": str(members[args[0]]),
+                    "amount": args[1],
+                    "reason": "inzet",
+                },
+            )
         elif action == "reverse" and posted:
-            reply = await bank.cmd("reverse_transfer", {"transfer_id": str(new_id()),
-                                                        "reverses_transfer_id": pick(posted, args[0]),
-                                                        "amount": args[1], "reason": "correctie"},
-                                   COORDINATOR)
+            reply = await bank.cmd(
+                "reverse_transfer",
+                {
+                    "transfer_id": str(new_id()),
+                    "reverses_transfer_id": pick(posted, args[0]),
+                    "amount": args[1],
+                    "reason": "correctie",
+                },
+                COORDINATOR,
+            )
         else:
             continue
         if not reply.ok:

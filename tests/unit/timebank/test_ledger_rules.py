@@ -70,7 +70,9 @@ def test_posting_less_than_reserved_releases_the_rest_and_more_is_refused():
 def test_a_reversal_runs_the_other_way_and_never_takes_back_more_than_was_moved():
     a, b = account(), account()
     original = domain.post_direct(uuid4(), a, b, 60, "exchange")
-    back = domain.reverse(uuid4(), original.transfer, 0, original.credit, original.debit, 20, "te veel", "c")
+    back = domain.reverse(
+        uuid4(), original.transfer, 0, original.credit, original.debit, 20, "te veel", "c"
+    )
     assert (back.transfer.debit_account_id, back.transfer.credit_account_id) == (b.id, a.id)
     assert back.debit.balance == 40 and back.credit.balance == -40
     with pytest.raises(Refusal):
@@ -108,8 +110,13 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        self.accounts = {a.id: a for a in (account(debt_limit=limit, max_balance=cap)
-                                          for limit, cap in ((0, None), (120, None), (600, 300), (60, 90)))}
+        self.accounts = {
+            a.id: a
+            for a in (
+                account(debt_limit=limit, max_balance=cap)
+                for limit, cap in ((0, None), (120, None), (600, 300), (60, 90))
+            )
+        }
         self.journal: list[Transfer] = []
         self.open_pending: list[Transfer] = []
         self.posted: list[Transfer] = []
@@ -129,8 +136,12 @@ class LedgerMachine(RuleBasedStateMachine):
         try:
             posting = domain.reserve(uuid4(), debit, credit, amount)
         except Refusal as refusal:
-            assert refusal.code in {"amount_not_positive", "same_account", "over_debt_limit",
-                                    "above_max_balance"}
+            assert refusal.code in {
+                "amount_not_positive",
+                "same_account",
+                "over_debt_limit",
+                "above_max_balance",
+            }
             return
         self._apply(posting)
         self.open_pending.append(posting.transfer)
@@ -149,7 +160,10 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(k=st.integers(0, 100), fraction=st.integers(1, 12), void=st.booleans())
     def resolve(self, k, fraction, void):
         pending = self.open_pending.pop(k % len(self.open_pending))
-        debit, credit = self.accounts[pending.debit_account_id], self.accounts[pending.credit_account_id]
+        debit, credit = (
+            self.accounts[pending.debit_account_id],
+            self.accounts[pending.credit_account_id],
+        )
         if void:
             self._apply(domain.void_pending(uuid4(), pending, debit, credit))
             return
@@ -169,9 +183,16 @@ class LedgerMachine(RuleBasedStateMachine):
         original = self.posted[k % len(self.posted)]
         already = sum(t.amount for t in self.journal if t.reverses_id == original.id)
         try:
-            posting = domain.reverse(uuid4(), original, already,
-                                     self.accounts[original.credit_account_id],
-                                     self.accounts[original.debit_account_id], amount, "fix", "c")
+            posting = domain.reverse(
+                uuid4(),
+                original,
+                already,
+                self.accounts[original.credit_account_id],
+                self.accounts[original.debit_account_id],
+                amount,
+                "fix",
+                "c",
+            )
         except Refusal:
             return
         self._apply(posting)
@@ -187,8 +208,12 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 TestLedgerMachine = LedgerMachine.TestCase
-TestLedgerMachine.settings = settings(max_examples=300, stateful_step_count=40, deadline=None,
-                                      suppress_health_check=[HealthCheck.too_slow])
+TestLedgerMachine.settings = settings(
+    max_examples=300,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def test_the_invariant_check_names_what_is_wrong():
@@ -200,4 +225,6 @@ def test_the_invariant_check_names_what_is_wrong():
     assert any(str(broken.id) in f and "differ" in f for f in found)
     assert any("posted debits 31 != posted credits 30" in f for f in found)
     over = Account(**{**a.__dict__, "debits_posted": 700, "credits_posted": 0})
-    assert any("beyond its limits" in f for f in domain.ledger_violations([over], {over.id: Totals(700)}))
+    assert any(
+        "beyond its limits" in f for f in domain.ledger_violations([over], {over.id: Totals(700)})
+    )
