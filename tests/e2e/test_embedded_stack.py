@@ -78,8 +78,12 @@ async def community_figures(stack: Stack) -> dict:
         client = ServiceClient(nc, Naming(), Actor(role="coordinator", id="e2e"))
         reply = await client.query("timebank", "community_stats", {"community": "maastricht-west"})
         assert reply.ok, reply.error
-        info = await nc.jetstream().stream_info("TIMEBANK")
-        return {**reply.result, "events": info.state.messages}
+        # The relay publishes what is committed within a moment: wait until the count settles.
+        counts = []
+        while len(counts) < 3 or len(set(counts[-3:])) > 1:
+            counts.append((await nc.jetstream().stream_info("TIMEBANK")).state.messages)
+            await asyncio.sleep(0.5)
+        return {**reply.result, "events": counts[-1]}
     finally:
         await nc.close()
 
