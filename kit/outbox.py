@@ -56,6 +56,13 @@ async def write_events(conn: asyncpg.Connection, events: Sequence[OutgoingEvent]
     await conn.execute(
         "INSERT INTO outbox (event_id, subject, headers, payload) "
         "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])",
+        *event_columns(events),
+    )
+
+
+def event_columns(events: Sequence[OutgoingEvent]) -> tuple[list, list, list, list]:
+    """The outbox columns of `events`, as arrays for `unnest`."""
+    return (
         [e.event_id for e in events],
         [e.subject for e in events],
         [json.dumps(e.headers) for e in events],

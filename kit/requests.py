@@ -41,7 +41,7 @@ from contracts import (
 
 from .logging import correlation, get_logger
 from .metrics import Metrics
-from .outbox import write_events
+from .outbox import event_columns
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
@@ -52,6 +52,11 @@ QueryHandler = Callable[["QueryContext", Contract], Awaitable[Contract]]
 BatchCommandHandler = Callable[
     [asyncpg.Connection, list[tuple[UnitOfWork, Contract]]], Awaitable[list[Contract | Refusal]]
 ]
+
+
+class _BatchAborted(Exception):
+    """A shared batch without savepoints failed: roll it all back, retry one by one."""
+
 
 _PROBE = "_reachable"  # not a valid operation name: no contract can take it
 _PROBE_REPLY = b'{"ok":true,"result":{}}'
@@ -246,6 +251,8 @@ class RequestServer:
         try:
             async with self.pool.acquire() as conn, conn.transaction():
                 retry = await self._apply(conn, todo, shared=True)
+        except _BatchAborted:
+            retry = [item for item in todo if item.outcome != "error"]
         except Exception as exc:
             # The commit (or the connection) failed: nothing of this batch happened.
             log.warning("command batch rolled back", error=repr(exc), size=len(todo))
@@ -286,6 +293,10 @@ class RequestServer:
         would deadlock. A command that cannot get its locks within `batch_lock_timeout_ms` is
         rolled back to its savepoint and retried on its own afterwards, where it may wait."""
         lock_timeout = f"{self.settings.batch_lock_timeout_ms}ms" if shared else "0"
+        # A batch handler locks its rows in one sorted statement per table, and all of them
+        # lock tables in the same order, so batches of several workers or replicas can only
+        # queue behind each other, never deadlock: they may wait.
+        group_wait = "2000ms" if shared else "0"
         # Claim each command id with a placeholder row, all in one statement. An id that is
         # there already was answered before; if another replica is answering it right now, the
         # insert waits for that transaction, so its reply is then there to read.
@@ -317,20 +328,28 @@ class RequestServer:
                 groups.setdefault(item.spec.name, []).append(item)
             else:
                 singles.append(item)
+        units: list[tuple[list[_Pending], object, str]] = [
+            (g, self._execute_batch, group_wait) for g in groups.values()
+        ] + [([i], self._execute_one, lock_timeout) for i in singles]
+        # A batch handler writes nothing for what it refuses, so a shared batch that is one
+        # batch handler's call needs no savepoint: if that call fails, the whole transaction
+        # is rolled back and its commands are retried one by one.
+        bare = shared and len(units) == 1 and units[0][1] == self._execute_batch
         savepoint = "SAVEPOINT command"
-        units: list[tuple[list[_Pending], object]] = [
-            (g, self._execute_batch) for g in groups.values()
-        ]
-        units += [([i], self._execute_one) for i in singles]
-        for members, run in units:
-            await conn.execute(savepoint)
-            savepoint = "RELEASE SAVEPOINT command; SAVEPOINT command"  # one round trip
+        for members, run, wait in units:
+            if bare:
+                await conn.execute(f"SET LOCAL lock_timeout = '{wait}'")
+            else:  # the savepoint and the lock timeout in one round trip
+                await conn.execute(f"{savepoint}; SET LOCAL lock_timeout = '{wait}'")
+                savepoint = "RELEASE SAVEPOINT command; SAVEPOINT command"
             outcome = await run(conn, members)
             if outcome is None:
                 for item in members:
                     events.extend(item.events)
                     stored.append(item)
                 continue
+            if bare:
+                raise _BatchAborted(outcome)
             await conn.execute("ROLLBACK TO SAVEPOINT command")
             if outcome == "refused":
                 stored.extend(members)
@@ -338,21 +357,22 @@ class RequestServer:
             released.extend(i.command.command_id for i in members)
             if outcome == "retry":
                 retry.extend(members)
-        await write_events(conn, events)
-        if stored:
-            await conn.execute(
-                "UPDATE processed_commands AS p SET reply = v.reply, ok = v.ok "
-                "FROM unnest($1::uuid[], $2::bytea[], $3::boolean[]) AS v(id, reply, ok) "
-                "WHERE p.command_id = v.id",
-                [i.command.command_id for i in stored],
-                [i.reply for i in stored],
-                [i.outcome == "ok" for i in stored],
-            )
-        if released:
-            # Not decided (an error, or to be retried): leave no trace, so a retry can run.
-            await conn.execute(
-                "DELETE FROM processed_commands WHERE command_id = ANY($1::uuid[])", released
-            )
+        # The events, the replies, and no trace of what was not decided (so that a retry can
+        # run): one statement.
+        await conn.execute(
+            "WITH o AS (INSERT INTO outbox (event_id, subject, headers, payload) "
+            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])), "
+            "p AS (UPDATE processed_commands AS p SET reply = v.reply, ok = v.ok "
+            "FROM unnest($5::uuid[], $6::bytea[], $7::boolean[]) AS v(id, reply, ok) "
+            "WHERE p.command_id = v.id), "
+            "d AS (DELETE FROM processed_commands WHERE command_id = ANY($8::uuid[])) "
+            "SELECT 1",
+            *event_columns(events),
+            [i.command.command_id for i in stored],
+            [i.reply for i in stored],
+            [i.outcome == "ok" for i in stored],
+            released,
+        )
         return retry
 
     async def _answer_repeats(self, conn: asyncpg.Connection, items: list[_Pending]) -> None:

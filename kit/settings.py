@@ -51,16 +51,21 @@ class ServiceSettings(BaseSettings):
     fetch_batch: int = 100
 
     # Outbox relay.
-    relay_batch: int = 500
+    relay_batch: int = 200
+    """Events per atomic publish: large enough to amortise the write, small enough that
+    building it never holds up the event loop for long."""
     relay_lease_s: float = 30.0
     relay_poll_s: float = 1.0
     relay_retry_s: float = 2.0
 
     # Commands and queries.
-    command_batch: int = 16
+    command_batch: int = 64
     """Commands that arrive together share one transaction, up to this many."""
-    command_workers: int = 4
-    """Batches a replica applies at once, each on its own connection."""
+    command_workers: int = 1
+    """Batches a replica applies at once, each on its own connection. One is fastest for the
+    time bank (measured 2,450 confirmations/s with one worker and batches of 64, 1,400/s with
+    three and batches of 32: concurrent batches queue on the same account rows); more may
+    suit a service whose commands touch disjoint rows. Scale out with replicas."""
     batch_lock_timeout_ms: int = 20
     """How long a command in a shared batch may wait for a row lock before it is retried on
     its own. Without it, batches convoy behind each other's locks and deadlock (measured: 44
