@@ -1,10 +1,14 @@
 """The transactional outbox and its relay.
 
 `write_events` stores event rows in the caller's transaction. The relay leases rows with
-`FOR UPDATE SKIP LOCKED` (so any number of relays share the work), publishes each to its stream
-with `Nats-Msg-Id = event_id`, awaits every PubAck, and deletes only the rows whose lease it
-still holds. A relay that dies after the PubAck and before the delete leaves its rows to be
-leased again when the lease runs out; JetStream recognises the re-publish by its id.
+`FOR UPDATE SKIP LOCKED` (so any number of relays share the work), publishes them to its stream
+with `Nats-Msg-Id = event_id`, awaits the PubAck, and deletes the rows in the same transaction
+that leased them, so only while it still holds the lease. The lease is that transaction's row
+locks; it ends when the relay commits, when its connection drops (a crash), or when PostgreSQL
+ends a transaction left idle longer than `lease_s` (a hung relay). Leasing this way writes
+nothing: a lease column would rewrite every event row once more. A relay that dies after the
+PubAck and before the delete leaves its rows to be leased again at once; JetStream recognises
+the re-publish by its id.
 """
 
 from __future__ import annotations
@@ -71,18 +75,11 @@ def event_columns(events: Sequence[OutgoingEvent]) -> tuple[list, list, list, li
 
 
 _CLAIM = """
-WITH next AS (
-    SELECT id FROM outbox
-    WHERE available_at <= now()
-    ORDER BY id
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
-)
-UPDATE outbox AS o
-SET lease_token = $2, available_at = now() + make_interval(secs => $3), attempts = attempts + 1
-FROM next
-WHERE o.id = next.id
-RETURNING o.id, o.event_id, o.subject, o.headers, o.payload
+SELECT id, event_id, subject, headers, payload FROM outbox
+WHERE available_at <= now()
+ORDER BY id
+LIMIT $1
+FOR UPDATE SKIP LOCKED
 """
 
 
@@ -170,34 +167,30 @@ class OutboxRelay:
             return await self._relay_once()
 
     async def _relay_once(self) -> int:
-        token = uuid.uuid4()
         conn = await self._connection()
-        rows = await conn.fetch(_CLAIM, self.batch, token, self.lease_s)
-        if not rows:
-            return 0
-        rows = sorted(rows, key=lambda r: r["id"])
-        results = await self._publish_all(rows)
-        # A crash here is the case the duplicate window exists for.
-        checkpoint("relay.after_puback")
-        done = [r["id"] for r, res in zip(rows, results, strict=True) if res is True]
-        failed = [
-            (r["id"], repr(res)) for r, res in zip(rows, results, strict=True) if res is not True
-        ]
-        if done:
-            await conn.execute(
-                "DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND lease_token = $2",
-                done,
-                token,
-            )
-        if failed:
-            await conn.executemany(
-                "UPDATE outbox SET lease_token = NULL, last_error = $2, "
-                "available_at = now() + make_interval(secs => $3) "
-                "WHERE id = $1 AND lease_token = $4",
-                [(row_id, err[:1000], self.retry_s, token) for row_id, err in failed],
-            )
-            self.metrics.outbox_publish_failures.inc(len(failed))
-            log.warning("outbox publish failed", count=len(failed), first_error=failed[0][1])
+        async with conn.transaction():
+            rows = await conn.fetch(_CLAIM, self.batch)
+            if not rows:
+                return 0
+            results = await self._publish_all(rows)
+            # A crash here is the case the duplicate window exists for.
+            checkpoint("relay.after_puback")
+            done = [r["id"] for r, res in zip(rows, results, strict=True) if res is True]
+            failed = [
+                (r["id"], repr(res))
+                for r, res in zip(rows, results, strict=True)
+                if res is not True
+            ]
+            if done:
+                await conn.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", done)
+            if failed:
+                await conn.executemany(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2, "
+                    "available_at = now() + make_interval(secs => $3) WHERE id = $1",
+                    [(row_id, err[:1000], self.retry_s) for row_id, err in failed],
+                )
+                self.metrics.outbox_publish_failures.inc(len(failed))
+                log.warning("outbox publish failed", count=len(failed), first_error=failed[0][1])
         self.metrics.outbox_published.inc(len(done))
         return len(rows)
 
