@@ -720,80 +720,69 @@ async def _existing(repo: TimebankRepository, wanted: Transfer) -> c.TransferRef
     return c.TransferRef(transfer_id=found.id, amount=found.amount)
 
 
-async def donate(uow: UnitOfWork, cmd: c.Donate) -> c.TransferRef:
-    domain.require_self_or_coordinator(uow.actor, cmd.member_id)
-    repo = _repo(uow)
-    member = await repo.member(cmd.member_id)
+async def _pot_transfer(
+    uow: UnitOfWork,
+    repo: TimebankRepository,
+    transfer_id: UUID,
+    member: Member,
+    unit: str,
+    amount: int,
+    kind: str,
+    note: str | None,
+    to_pot: bool,
+) -> c.TransferRef:
+    """A posted transfer between a member and the community pot (either way)."""
     member.ensure_active()
-    debit_id = await repo.member_account_id(member.id, cmd.unit)
-    credit_id = await repo.pot_account_id(member.community, cmd.unit)
+    member_account = await repo.member_account_id(member.id, unit)
+    pot = await repo.pot_account_id(member.community, unit)
+    debit_id, credit_id = (member_account, pot) if to_pot else (pot, member_account)
     wanted = Transfer(
-        cmd.transfer_id,
-        member.community,
-        cmd.unit,
-        debit_id,
-        credit_id,
-        cmd.amount,
-        "posted",
-        "donation",
+        transfer_id, member.community, unit, debit_id, credit_id, amount, "posted", kind
     )
     if (done := await _existing(repo, wanted)) is not None:
         return done
     accounts = await repo.accounts_for_update([debit_id, credit_id])
     posting = domain.post_direct(
-        cmd.transfer_id,
+        transfer_id,
         accounts[debit_id],
         accounts[credit_id],
-        cmd.amount,
-        "donation",
-        note=cmd.note,
+        amount,
+        kind,
+        note=note,
         recorded_by=_who(uow),
         at=now(),
     )
-    transfer = await _save_posting(repo, posting, None, _coordinator_id(uow))
+    coordinator = _coordinator_id(uow)
+    transfer = await _save_posting(repo, posting, None, coordinator)
+    debit_member, credit_member = (member.id, None) if to_pot else (None, member.id)
     uow.emit(
         "transfer.posted",
         c.TransferPosted(
-            **_transfer_facts(transfer, None, member.id, None, _coordinator_id(uow)),
+            **_transfer_facts(transfer, None, debit_member, credit_member, coordinator),
             posted_at=transfer.at,
         ),
     )
     return c.TransferRef(transfer_id=transfer.id, amount=transfer.amount)
 
 
+async def donate(uow: UnitOfWork, cmd: c.Donate) -> c.TransferRef:
+    domain.require_self_or_coordinator(uow.actor, cmd.member_id)
+    repo = _repo(uow)
+    member = await repo.member(cmd.member_id)
+    return await _pot_transfer(
+        uow, repo, cmd.transfer_id, member, cmd.unit, cmd.amount, "donation", cmd.note, to_pot=True
+    )
+
+
 async def award(uow: UnitOfWork, cmd: c.Award) -> c.TransferRef:
     domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     member = await repo.member(cmd.member_id)
-    member.ensure_active()
     if member.community != cmd.community:
         raise Refusal("not_a_member", {"member_id": str(member.id)})
-    debit_id = await repo.pot_account_id(cmd.community, cmd.unit)
-    credit_id = await repo.member_account_id(member.id, cmd.unit)
-    wanted = Transfer(
-        cmd.transfer_id, cmd.community, cmd.unit, debit_id, credit_id, cmd.amount, "posted", "award"
+    return await _pot_transfer(
+        uow, repo, cmd.transfer_id, member, cmd.unit, cmd.amount, "award", cmd.reason, to_pot=False
     )
-    if (done := await _existing(repo, wanted)) is not None:
-        return done
-    accounts = await repo.accounts_for_update([debit_id, credit_id])
-    posting = domain.post_direct(
-        cmd.transfer_id,
-        accounts[debit_id],
-        accounts[credit_id],
-        cmd.amount,
-        "award",
-        note=cmd.reason,
-        recorded_by=_who(uow),
-        at=now(),
-    )
-    transfer = await _save_posting(repo, posting, None, uow.actor.id)
-    uow.emit(
-        "transfer.posted",
-        c.TransferPosted(
-            **_transfer_facts(transfer, None, None, member.id, uow.actor.id), posted_at=transfer.at
-        ),
-    )
-    return c.TransferRef(transfer_id=transfer.id, amount=transfer.amount)
 
 
 async def _reverse(

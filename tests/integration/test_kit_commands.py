@@ -7,25 +7,8 @@ import json
 
 import pytest
 
-from contracts import Actor, new_id
-from kit.client import ServiceClient
+from contracts import new_id
 from tests.conftest import eventually
-from tests.support.sample import build
-
-ALICE = Actor(role="resident", id="alice")
-
-
-@pytest.fixture
-async def sample(settings, nc):
-    service = build(settings)
-    await service.start()
-    yield service
-    await service.stop()
-
-
-@pytest.fixture
-def client(nc, sample):
-    return ServiceClient(nc, sample.naming, ALICE)
 
 
 async def notes_in_db(service) -> int:

@@ -7,25 +7,10 @@ import json
 import pytest
 from nats.js.api import ConsumerConfig
 
-from contracts import Actor, DeadLetter, Event, new_id
+from contracts import DeadLetter, Event, new_id
 from kit.client import ServiceClient
 from tests.conftest import eventually
-from tests.support.sample import NoteWritten, build
-
-ALICE = Actor(role="resident", id="alice")
-
-
-@pytest.fixture
-async def sample(settings, nc):
-    service = build(settings)
-    await service.start()
-    yield service
-    await service.stop()
-
-
-@pytest.fixture
-def client(nc, sample):
-    return ServiceClient(nc, sample.naming, ALICE)
+from tests.support.sample import ALICE, NoteWritten, build
 
 
 async def tally(service) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from contracts import (
     COMMON_ERRORS,
+    Actor,
     Contract,
     Empty,
     ErrorCatalogue,
@@ -29,6 +30,8 @@ from kit.requests import QueryContext
 from kit.service import Service
 from kit.settings import ServiceSettings
 from kit.uow import UnitOfWork
+
+ALICE = Actor(role="resident", id="alice")
 
 SAMPLE = ServiceContracts(
     "sample",
