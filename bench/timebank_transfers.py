@@ -137,7 +137,7 @@ async def posted_on_stream(js, naming: Naming) -> int:
     return sum((info.state.subjects or {}).values())
 
 
-async def closed_loop(client, naming, js, work, clients: int) -> dict:
+async def closed_loop(client, naming, js, work, clients: int, relaying: bool = True) -> dict:
     queue = list(work)
     latencies: list[float] = []
     before = await posted_on_stream(js, naming)
@@ -159,7 +159,7 @@ async def closed_loop(client, naming, js, work, clients: int) -> dict:
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     replied = time.perf_counter() - start
-    while await posted_on_stream(js, naming) < before + len(work):
+    while relaying and await posted_on_stream(js, naming) < before + len(work):
         await asyncio.sleep(0.005)
     on_stream = time.perf_counter() - start
     return {"n": len(work), "s": on_stream, "replied_s": replied, "lat": latencies}
@@ -196,6 +196,7 @@ async def open_loop(client, work, rate: float) -> dict:
 LAYOUTS = {
     "one process": [None],
     "commands | relay": ['["commands","queries","consumers"]', '["relay","jobs"]'],
+    "commands, no relay (diagnostic)": ['["commands","queries","consumers"]'],
 }
 
 
@@ -232,7 +233,8 @@ async def run_layout(nats_url: str, db_url: str, namespace: str, roles: list, ar
         half_n = max(args.transfers // 4, 500)
         work = await prepare(client, args.transfers + half_n)
         print(f"measuring (service pids {[p.pid for p in procs]})", file=sys.stderr, flush=True)
-        full = await closed_loop(client, naming, js, work[: args.transfers], args.clients)
+        relaying = any(r is None or "relay" in r for r in roles)
+        full = await closed_loop(client, naming, js, work[: args.transfers], args.clients, relaying)
         rate = full["n"] / full["s"]
         half = await open_loop(client, work[args.transfers :], rate / 2)
         await nc.close()
@@ -251,7 +253,7 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--layout", choices=[*LAYOUTS, "both"], default="both")
     args = parser.parse_args()
-    layouts = list(LAYOUTS) if args.layout == "both" else [args.layout]
+    layouts = list(LAYOUTS)[:2] if args.layout == "both" else [args.layout]
     results = {}
     with servers() as (nats_server, pg):
         await create_database(pg.url(), "raw")
