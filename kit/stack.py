@@ -172,7 +172,7 @@ class Stack:
             )
             out, _ = await proc.communicate()
             if proc.returncode == 0:
-                say(f"demo data loaded into {service}: {out.decode().strip().splitlines()[-1:]}")
+                say(f"demo data loaded into {service}: {out.decode().strip().splitlines()[-1]}")
             else:
                 say(
                     f"demo data for {service} failed (exit {proc.returncode}):\n"
