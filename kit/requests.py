@@ -54,6 +54,15 @@ BatchCommandHandler = Callable[
 ]
 
 
+def _header_id(msg: Msg) -> UUID | None:
+    """The correlation id a caller put in the `Correlation-Id` header, if it is a UUID."""
+    value = (msg.headers or {}).get("Correlation-Id")
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
+
+
 class _BatchAborted(Exception):
     """A shared batch without savepoints failed: roll it all back, retry one by one."""
 
@@ -401,7 +410,7 @@ class RequestServer:
             self.contracts,
             self.naming,
             command.actor,
-            command.correlation_id or command.command_id,
+            command.correlation_id or _header_id(item.msg) or command.command_id,
             command.command_id,
         )
 
@@ -506,7 +515,7 @@ class RequestServer:
             await self._respond(msg, self._invalid(exc))
             self.metrics.commands.labels(name, "invalid").inc()
             return
-        correlation_id = query.correlation_id or new_id()
+        correlation_id = query.correlation_id or _header_id(msg) or new_id()
         outcome = "ok"
         with correlation(correlation_id, operation=name):
             try:

@@ -18,11 +18,11 @@ from nats.js import JetStreamContext
 from contracts import Actor, Naming, ServiceContracts, new_id
 
 from .consumer import DurableConsumer, EventHandler
-from .db import KIT_MIGRATIONS, create_pool, migrate
+from .db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
 from .http import HealthServer
 from .logging import configure_logging, get_logger
 from .metrics import Metrics
-from .nats import connect, ensure_stream
+from .nats import StreamError, connect, ensure_stream
 from .outbox import OutboxRelay
 from .requests import BatchCommandHandler, CommandHandler, QueryHandler, RequestServer
 from .settings import ServiceSettings
@@ -288,6 +288,6 @@ class Service:
         configure_logging(self.name, self.settings.log_level, self.settings.log_format)
         try:
             asyncio.run(self.run())
-        except ConnectionError as exc:
+        except (ConnectionError, MigrationError, StreamError) as exc:
             log.error("cannot start", error=str(exc))
             raise SystemExit(1) from None

@@ -204,3 +204,29 @@ async def test_the_stream_and_consumer_are_declared_deliberately(sample, nc, set
     assert consumer.config.max_deliver == settings.max_deliver
     assert consumer.config.max_ack_pending == settings.max_ack_pending
     assert not consumer.config.backoff  # retries are NAK delays; see kit/nats.py
+
+
+async def test_the_correlation_id_from_a_request_header_is_carried_into_the_events(sample, nc):
+    correlation_id = new_id()
+    body = {
+        "command_id": str(new_id()),
+        "actor": ALICE.model_dump(mode="json"),
+        "data": {"text": "traced", "amount": 1},
+    }
+    msg = await nc.request(
+        sample.naming.command("sample", "write_note"),
+        json.dumps(body).encode(),
+        headers={"Correlation-Id": str(correlation_id)},
+        timeout=5,
+    )
+    assert json.loads(msg.data)["ok"]
+    js = nc.jetstream()
+    msgs = await eventually(
+        lambda: stream_messages(
+            js, sample.naming.stream("sample"), sample.naming.event_subject("sample.note.written")
+        )
+    )
+    event = json.loads(msgs[0].data)
+    assert event["correlation_id"] == str(correlation_id)
+    assert msgs[0].headers["Correlation-Id"] == str(correlation_id)
+    assert event["causation_id"] == body["command_id"]
