@@ -273,7 +273,8 @@ async def main() -> None:
             f"{percentile(r['lat'], 99) * 1000:.1f}",
         )
 
-    rows = [row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks)", raw)]
+    rows = [row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), before", raw_before),
+            row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), after", raw_after)]
     for layout, r in results.items():
         rows += [
             row(f"{layout}: {args.clients} clients, until event on JetStream", r["full"]),
@@ -285,7 +286,7 @@ async def main() -> None:
         f"({args.transfers} transfers, {MEMBERS} accounts)\n"
     )
     print(table(rows, ("path", "transfers", "per s", "p50 ms", "p99 ms")))
-    raw_rate = raw["n"] / raw["s"]
+    raw_rate = (raw_before["n"] / raw_before["s"] + raw_after["n"] / raw_after["s"]) / 2
     for layout, r in results.items():
         print(
             f"\n{layout}: service / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
