@@ -257,12 +257,16 @@ async def main() -> None:
     results = {}
     with servers() as (nats_server, pg):
         await create_database(pg.url(), "raw")
-        raw = await raw_transfers(pg.url("raw"), args.transfers)
+        raw_before = await raw_transfers(pg.url("raw"), args.transfers)
         for i, layout in enumerate(layouts):
             await create_database(pg.url(), f"timebank{i}")
             results[layout] = await run_layout(
                 nats_server.url, pg.url(f"timebank{i}"), f"bench{i}", LAYOUTS[layout], args
             )
+        # The baseline again at the end: this machine's disk and CPU vary from minute to
+        # minute, so the ratio uses both.
+        await create_database(pg.url(), "raw2")
+        raw_after = await raw_transfers(pg.url("raw2"), args.transfers)
 
     def row(name, r, rate_of="s"):
         return (
@@ -273,8 +277,10 @@ async def main() -> None:
             f"{percentile(r['lat'], 99) * 1000:.1f}",
         )
 
-    rows = [row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), before", raw_before),
-            row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), after", raw_after)]
+    rows = [
+        row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), before", raw_before),
+        row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), after", raw_after),
+    ]
     for layout, r in results.items():
         rows += [
             row(f"{layout}: {args.clients} clients, until event on JetStream", r["full"]),
