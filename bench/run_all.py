@@ -8,6 +8,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = [
+    ["messaging_libs.py"],
     ["kit_event_path.py"],
     ["timebank_transfers.py"],
     ["allocation.py"],
