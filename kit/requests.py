@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -194,11 +193,12 @@ class RequestServer:
 
     # -- commands ---------------------------------------------------------------------------
 
-    def _operation_name(self, msg: Msg, kind: str) -> str:
+    @staticmethod
+    def _operation_name(msg: Msg) -> str:
         return msg.subject.rsplit(".", 1)[-1]
 
     async def _on_command(self, msg: Msg) -> None:
-        name = self._operation_name(msg, "cmd")
+        name = self._operation_name(msg)
         if name == _PROBE:
             await self._respond(msg, _PROBE_REPLY)
             return
@@ -497,7 +497,7 @@ class RequestServer:
         task.add_done_callback(self._query_tasks.discard)
 
     async def _answer_query(self, msg: Msg) -> None:
-        name = self._operation_name(msg, "q")
+        name = self._operation_name(msg)
         if name == _PROBE:
             await self._respond(msg, _PROBE_REPLY)
             return
@@ -565,6 +565,3 @@ class RequestServer:
         except Exception as exc:  # the caller went away; the effect stands and is stored
             log.warning("could not reply", error=repr(exc))
 
-
-def encode_json(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
