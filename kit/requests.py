@@ -564,4 +564,3 @@ class RequestServer:
             await msg.respond(data)
         except Exception as exc:  # the caller went away; the effect stands and is stored
             log.warning("could not reply", error=repr(exc))
-
