@@ -137,6 +137,18 @@ async def posted_on_stream(js, naming: Naming) -> int:
     return sum((info.state.subjects or {}).values())
 
 
+async def confirm(client: ServiceClient, exchange_id: str, receiver: str) -> None:
+    """The receiver confirms: the command whose transfer the benchmark counts."""
+    await _ok(
+        client.command(
+            "timebank",
+            "confirm_exchange",
+            {"exchange_id": exchange_id},
+            actor=Actor(role="resident", id=receiver),
+        )
+    )
+
+
 async def closed_loop(client, naming, js, work, clients: int, relaying: bool = True) -> dict:
     queue = list(work)
     latencies: list[float] = []
@@ -146,14 +158,7 @@ async def closed_loop(client, naming, js, work, clients: int, relaying: bool = T
         while queue:
             exchange_id, receiver = queue.pop()
             t = time.perf_counter()
-            await _ok(
-                client.command(
-                    "timebank",
-                    "confirm_exchange",
-                    {"exchange_id": exchange_id},
-                    actor=Actor(role="resident", id=receiver),
-                )
-            )
+            await confirm(client, exchange_id, receiver)
             latencies.append(time.perf_counter() - t)
 
     start = time.perf_counter()
@@ -172,14 +177,7 @@ async def open_loop(client, work, rate: float) -> dict:
 
     async def one(exchange_id, receiver) -> None:
         t = time.perf_counter()
-        await _ok(
-            client.command(
-                "timebank",
-                "confirm_exchange",
-                {"exchange_id": exchange_id},
-                actor=Actor(role="resident", id=receiver),
-            )
-        )
+        await confirm(client, exchange_id, receiver)
         latencies.append(time.perf_counter() - t)
 
     tasks = []

@@ -96,11 +96,16 @@ LIMIT $3
 """
 
 
+async def _page(ctx: QueryContext, sql: str, limit: int, *args) -> tuple[list, int | None]:
+    """Up to `limit` rows ordered by `seq`, and the cursor of the next page (None at the end)."""
+    rows = await ctx.conn.fetch(sql, *args, limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
+    return rows, (rows[-1]["seq"] if more and rows else None)
+
+
 async def statement(ctx: QueryContext, q: c.StatementQuery) -> c.Statement:
     account_id = await _account_id(ctx, q.member_id, q.community, q.unit)
-    rows = await ctx.conn.fetch(_STATEMENT, account_id, q.after, q.limit + 1)
-    more = len(rows) > q.limit
-    rows = rows[: q.limit]
+    rows, next_after = await _page(ctx, _STATEMENT, q.limit, account_id, q.after)
     entries = [
         c.StatementEntry(
             entry=r["seq"],
@@ -115,9 +120,7 @@ async def statement(ctx: QueryContext, q: c.StatementQuery) -> c.Statement:
         )
         for r in rows
     ]
-    return c.Statement(
-        unit=q.unit, entries=entries, next_after=entries[-1].entry if more and entries else None
-    )
+    return c.Statement(unit=q.unit, entries=entries, next_after=next_after)
 
 
 def _hours(minutes: int) -> str:
@@ -130,8 +133,7 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
     writer = csv.writer(out, lineterminator="\n")
     if q.member_id is not None:
         account_id = await _account_id(ctx, q.member_id, None, q.unit)
-        rows = await ctx.conn.fetch(_STATEMENT, account_id, q.after, q.limit + 1)
-        more, rows = len(rows) > q.limit, rows[: q.limit]
+        rows, next_after = await _page(ctx, _STATEMENT, q.limit, account_id, q.after)
         writer.writerow(
             [
                 "entry",
@@ -163,19 +165,19 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
             )
     else:
         domain.require_coordinator(ctx.actor)
-        rows = await ctx.conn.fetch(
+        rows, next_after = await _page(
+            ctx,
             "SELECT t.seq, t.at, t.kind, t.amount, d.member_id AS debit, cr.member_id AS credit, "
             "t.exchange_id, t.category, t.neighbourhood, t.recorded_by_coordinator, t.reverses_id "
             "FROM transfers t JOIN accounts d ON d.id = t.debit_account_id "
             "JOIN accounts cr ON cr.id = t.credit_account_id "
             "WHERE t.community = $1 AND t.unit = $2 AND t.phase = 'posted' "
             "AND ($3::bigint IS NULL OR t.seq > $3) ORDER BY t.seq LIMIT $4",
+            q.limit,
             q.community,
             q.unit,
             q.after,
-            q.limit + 1,
         )
-        more, rows = len(rows) > q.limit, rows[: q.limit]
         writer.writerow(
             [
                 "entry",
@@ -211,9 +213,7 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
                     r["reverses_id"] or "",
                 ]
             )
-    return c.CsvExport(
-        csv=out.getvalue(), rows=len(rows), next_after=rows[-1]["seq"] if more and rows else None
-    )
+    return c.CsvExport(csv=out.getvalue(), rows=len(rows), next_after=next_after)
 
 
 async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStats:

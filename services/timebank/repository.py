@@ -400,16 +400,8 @@ class TimebankRepository:
         )
 
     async def save_exchange(self, exchange: Exchange) -> None:
-        await self.conn.execute(
-            "UPDATE exchanges SET state = $9, recorded_amount = $13, pending_transfer_id = $14, "
-            "transfer_id = $15, confirm_by = $16, recorded_by_coordinator = $17, "
-            "confirmed_by = $18, disputed_from = $19, disputed_by = $20 WHERE id = $1 "
-            "AND community = $2 AND unit = $3 AND provider_id = $4 AND receiver_id = $5 "
-            "AND amount = $6 AND description = $7 AND proposed_by IS NOT DISTINCT FROM $8 "
-            "AND category IS NOT DISTINCT FROM $10 AND listing_id IS NOT DISTINCT FROM $11 "
-            "AND initiative_id IS NOT DISTINCT FROM $12",
-            *self._exchange_values(exchange)[:20],
-        )
+        """An exchange's new state alone: the same statement that records postings."""
+        await self.record_many([], [], [exchange])
 
     @staticmethod
     def _exchange_values(e: Exchange) -> tuple:

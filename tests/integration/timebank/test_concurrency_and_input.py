@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from contracts import new_id
 from tests.support.timebank import COORDINATOR, resident
 
 
@@ -138,4 +137,3 @@ async def test_a_command_without_a_reply_subject_does_no_harm(bank, timebank, nc
     await nc.flush()
     await asyncio.sleep(0.1)
     assert (await bank.query("ping", {}, COORDINATOR)) == {}
-    assert new_id()
