@@ -22,6 +22,7 @@ import uuid
 
 import asyncpg
 import nats
+import uvloop
 from common import REPO, median, percentile, servers, table
 
 from contracts import Actor, Naming
@@ -300,4 +301,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    uvloop.run(main())

@@ -19,7 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from nats.aio.client import Client as NatsClient
@@ -74,6 +74,13 @@ def event_columns(events: Sequence[OutgoingEvent]) -> tuple[list, list, list, li
     )
 
 
+@dataclass
+class _Lane:
+    conn: asyncpg.Connection | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 _CLAIM = """
 SELECT id, event_id, subject, headers, payload FROM outbox
 WHERE available_at <= now()
@@ -94,6 +101,7 @@ class OutboxRelay:
         metrics: Metrics,
         *,
         batch: int = 500,
+        lanes: int = 2,
         lease_s: float = 30.0,
         poll_s: float = 1.0,
         retry_s: float = 2.0,
@@ -105,15 +113,16 @@ class OutboxRelay:
         self._atomic = True
         self.batch, self.lease_s, self.poll_s, self.retry_s = batch, lease_s, poll_s, retry_s
         self.publish_timeout_s, self.linger_s = publish_timeout_s, linger_s
-        self._wake = asyncio.Event()
+        # Each lane leases, publishes and deletes on its own connection, so one lane's batch
+        # is on its way while another waits for its PubAck (SKIP LOCKED keeps them apart).
+        self._lanes = [_Lane() for _ in range(max(lanes, 1))]
         self._measured_at = 0.0
-        self._conn: asyncpg.Connection | None = None
-        self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
         self.running = False
 
     def wake(self, *_args: object) -> None:
-        self._wake.set()
+        for lane in self._lanes:
+            lane.wake.set()
 
     async def run(self) -> None:
         """Relay until stopped; LISTEN only wakes it up, the poll is what guarantees progress."""
@@ -121,28 +130,33 @@ class OutboxRelay:
         await listener.add_listener("outbox", self.wake)
         self.running = True
         try:
-            while not self._stopping.is_set():
-                try:
-                    moved = await self.relay_once()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    log.warning("outbox relay pass failed", error=repr(exc))
-                    moved = 0
-                    await asyncio.sleep(self.retry_s)
-                if moved >= self.batch:
-                    continue
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_s)
-                # Let the commits that arrive together go out together.
-                await asyncio.sleep(self.linger_s)
-                await self._measure_backlog()
+            await asyncio.gather(*(self._run_lane(lane) for lane in self._lanes))
         finally:
             self.running = False
             with contextlib.suppress(Exception):
                 await listener.close()
-            if self._conn is not None:
-                with contextlib.suppress(Exception):
-                    await self._conn.close()
+            for lane in self._lanes:
+                if lane.conn is not None:
+                    with contextlib.suppress(Exception):
+                        await lane.conn.close()
+
+    async def _run_lane(self, lane: _Lane) -> None:
+        while not self._stopping.is_set():
+            try:
+                moved = await self._relay_lane(lane)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("outbox relay pass failed", error=repr(exc))
+                moved = 0
+                await asyncio.sleep(self.retry_s)
+            if moved >= self.batch:
+                continue
+            lane.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lane.wake.wait(), timeout=self.poll_s)
+            # Let the commits that arrive together go out together.
+            await asyncio.sleep(self.linger_s)
+            if lane is self._lanes[0]:
+                await self._measure_backlog(lane)
 
     async def stop(self, drain_s: float = 5.0) -> None:
         """Publish what is committed already (bounded), then stop."""
@@ -151,23 +165,30 @@ class OutboxRelay:
                 while await self.relay_once():
                     pass
         self._stopping.set()
-        self._wake.set()
+        self.wake()
 
-    async def _connection(self) -> asyncpg.Connection:
+    async def _connection(self, lane: _Lane) -> asyncpg.Connection:
         # The relay's own writes (lease, delete) need no fsync: a lost lease is taken again
         # and a lost delete re-publishes, which the duplicate window absorbs. Skipping the
         # flush halves the relay's cost; the events themselves were committed durably.
-        if self._conn is None or self._conn.is_closed():
-            self._conn = await connect_with_retry(self.dsn, 60, "PostgreSQL (outbox relay)")
-            await self._conn.execute("SET synchronous_commit = off")
-        return self._conn
+        # A relay that hangs inside its transaction loses the lease after `lease_s`.
+        if lane.conn is None or lane.conn.is_closed():
+            lane.conn = await connect_with_retry(self.dsn, 60, "PostgreSQL (outbox relay)")
+            await lane.conn.execute(
+                "SET synchronous_commit = off; "
+                f"SET idle_in_transaction_session_timeout = {int(self.lease_s * 1000)}"
+            )
+        return lane.conn
 
     async def relay_once(self) -> int:
-        async with self._lock:
-            return await self._relay_once()
+        """One pass of the first lane: what it leased, published and deleted."""
+        return await self._relay_lane(self._lanes[0])
 
-    async def _relay_once(self) -> int:
-        conn = await self._connection()
+    async def _relay_lane(self, lane: _Lane) -> int:
+        async with lane.lock:
+            return await self._relay_once(await self._connection(lane))
+
+    async def _relay_once(self, conn: asyncpg.Connection) -> int:
         async with conn.transaction():
             rows = await conn.fetch(_CLAIM, self.batch)
             if not rows:
@@ -255,14 +276,14 @@ class OutboxRelay:
             self.metrics.outbox_duplicates.inc()
         return True
 
-    async def _measure_backlog(self) -> None:
+    async def _measure_backlog(self, lane: _Lane) -> None:
         now = time.monotonic()
         if now - self._measured_at < 1.0:
             return
         self._measured_at = now
         with contextlib.suppress(Exception):
-            async with self._lock:
-                conn = await self._connection()
+            async with lane.lock:
+                conn = await self._connection(lane)
                 row = await conn.fetchrow(
                     "SELECT count(*) AS n, "
                     "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM outbox"

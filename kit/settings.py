@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
     relay_batch: int = 200
     """Events per atomic publish: large enough to amortise the write, small enough that
     building it never holds up the event loop for long."""
+    relay_lanes: int = 2
+    """Relay passes in flight at once, each on its own connection: one publishes while another
+    waits for its PubAck."""
     relay_lease_s: float = 30.0
     relay_poll_s: float = 1.0
     relay_retry_s: float = 2.0
