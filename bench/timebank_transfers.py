@@ -5,8 +5,11 @@ transfer transaction on the same PostgreSQL, in the same run.
            and the transfer.posted event on JetStream (the run ends when the last one is there)
   raw:     asyncpg, one transaction per transfer: UPDATE two account rows + INSERT a journal row
 
-Then latency at half of the measured service rate (open loop), where p99 should stay < 50 ms.
-Run: .venv/bin/python bench/timebank_transfers.py [--transfers N] [--clients C]
+Each side runs at the concurrency that suits it: the raw transaction peaks at 8 tasks here
+(measured 4,410/s at 4, 5,829/s at 8, 5,794/s at 16, 4,992/s at 32), while the service batches
+what arrives together, so it is measured at several client counts and its best rate is the one
+compared. Then latency at half of that rate (open loop), where p99 should stay < 50 ms.
+Run: .venv/bin/python bench/timebank_transfers.py [--transfers N] [--clients C,C,...]
 """
 
 from __future__ import annotations
@@ -101,7 +104,7 @@ async def prepare(client: ServiceClient, n: int) -> list[tuple[str, str]]:
         await _ok(client.command("timebank", "approve_member", {"member_id": r["member_id"]}))
         members.append(r["member_id"])
     rng = random.Random(7)
-    window = asyncio.Semaphore(32)
+    window = asyncio.Semaphore(128)
 
     async def one(_i: int) -> tuple[str, str]:
         provider, receiver = rng.sample(members, 2)
@@ -230,12 +233,16 @@ async def run_layout(nats_url: str, db_url: str, namespace: str, roles: list, ar
             except Exception:
                 await asyncio.sleep(0.1)
         half_n = max(args.transfers // 4, 500)
-        work = await prepare(client, args.transfers + half_n)
+        n = args.transfers
+        work = await prepare(client, n * len(args.clients) + half_n)
         print(f"measuring (service pids {[p.pid for p in procs]})", file=sys.stderr, flush=True)
         relaying = any(r is None or "relay" in r for r in roles)
-        full = await closed_loop(client, naming, js, work[: args.transfers], args.clients, relaying)
-        rate = full["n"] / full["s"]
-        half = await open_loop(client, work[args.transfers :], rate / 2)
+        full = {}
+        for i, clients in enumerate(args.clients):
+            part = work[i * n : (i + 1) * n]
+            full[clients] = await closed_loop(client, naming, js, part, clients, relaying)
+        rate = max(r["n"] / r["s"] for r in full.values())
+        half = await open_loop(client, work[n * len(args.clients) :], rate / 2)
         await nc.close()
     finally:
         for proc in procs:
@@ -249,7 +256,9 @@ async def main() -> None:
     configure_logging("bench", "warning", "console")
     parser = argparse.ArgumentParser()
     parser.add_argument("--transfers", type=int, default=12000)
-    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument(
+        "--clients", type=lambda v: [int(c) for c in v.split(",")], default=[64, 128, 256]
+    )
     parser.add_argument("--layout", choices=[*LAYOUTS, "both"], default="both")
     args = parser.parse_args()
     layouts = list(LAYOUTS)[:2] if args.layout == "both" else [args.layout]
@@ -281,11 +290,12 @@ async def main() -> None:
         row(f"raw asyncpg transfer tx ({RAW_TASKS} tasks), after", raw_after),
     ]
     for layout, r in results.items():
-        rows += [
-            row(f"{layout}: {args.clients} clients, until event on JetStream", r["full"]),
-            row(f"{layout}: {args.clients} clients, until reply", r["full"], "replied_s"),
-            row(f"{layout}: half load ({r['rate'] / 2:,.0f}/s, open loop)", r["half"]),
-        ]
+        for clients, full in r["full"].items():
+            rows += [
+                row(f"{layout}: {clients} clients, until event on JetStream", full),
+                row(f"{layout}: {clients} clients, until reply", full, "replied_s"),
+            ]
+        rows.append(row(f"{layout}: half load ({r['rate'] / 2:,.0f}/s, open loop)", r["half"]))
     print(
         f"\nPosted transfers: time bank full path vs raw asyncpg transfer transaction "
         f"({args.transfers} transfers, {MEMBERS} accounts)\n"
@@ -294,7 +304,7 @@ async def main() -> None:
     raw_rate = (raw_before["n"] / raw_before["s"] + raw_after["n"] / raw_after["s"]) / 2
     for layout, r in results.items():
         print(
-            f"\n{layout}: service / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
+            f"\n{layout}: best service rate / raw = {r['rate']:,.0f} / {raw_rate:,.0f} = "
             f"{r['rate'] / raw_rate:.2f} (target >= 0.5); p99 at half load = "
             f"{percentile(r['half']['lat'], 99) * 1000:.1f} ms (target < 50 ms)"
         )
