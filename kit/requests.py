@@ -127,6 +127,7 @@ class RequestServer:
             max(settings.db_pool_max - settings.command_workers, 1)
         )
         self._query_tasks: set[asyncio.Task] = set()
+        self._releases: set[asyncio.Task] = set()
         self._subs: list = []
         self.running = False
 
@@ -189,6 +190,8 @@ class RequestServer:
         for task in self._workers:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._releases:
+            await asyncio.gather(*self._releases, return_exceptions=True)
         self.running = False
 
     # -- commands ---------------------------------------------------------------------------
@@ -257,8 +260,10 @@ class RequestServer:
             else:
                 head.waiters.append(item)
         todo = list(unique.values())
+        conn = None
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            conn = await self.pool.acquire()
+            async with conn.transaction():
                 retry = await self._apply(conn, todo, shared=True)
         except _BatchAborted:
             retry = [item for item in todo if item.outcome != "error"]
@@ -266,6 +271,9 @@ class RequestServer:
             # The commit (or the connection) failed: nothing of this batch happened.
             log.warning("command batch rolled back", error=repr(exc), size=len(todo))
             retry = [item for item in todo if item.outcome != "error"]
+        finally:
+            if conn is not None:
+                self._release_later(conn)
         self.metrics.command_batch_size.observe(len(todo))
         self.metrics.command_retries.inc(len(retry))
         for item in retry:
@@ -276,6 +284,13 @@ class RequestServer:
                     waiter.reply, waiter.outcome = item.reply, "repeat"
                 else:
                     waiter.reply, waiter.outcome = self._error("command_id_reused"), "invalid"
+
+    def _release_later(self, conn: asyncpg.Connection) -> None:
+        """Give the connection back while the replies go out: the pool's reset is a round trip
+        that no caller needs to wait for."""
+        task = asyncio.create_task(self.pool.release(conn))
+        self._releases.add(task)
+        task.add_done_callback(self._releases.discard)
 
     async def _retry_alone(self, item: _Pending) -> None:
         for attempt in range(3):
@@ -306,6 +321,10 @@ class RequestServer:
         # lock tables in the same order, so batches of several workers or replicas can only
         # queue behind each other, never deadlock: they may wait.
         group_wait = "2000ms" if shared else "0"
+        # A batch of one batch handler's commands runs bare (see below): its lock timeout is
+        # set with the claim, which saves a round trip.
+        names = {i.spec.name for i in items}
+        one_group = shared and len(names) == 1 and names <= self.batch_commands.keys()
         # Claim each command id with a placeholder row, all in one statement. An id that is
         # there already was answered before; if another replica is answering it right now, the
         # insert waits for that transaction, so its reply is then there to read.
@@ -320,7 +339,7 @@ class RequestServer:
                 [i.command.command_id for i in items],
                 [i.spec.name for i in items],
                 [i.request_hash for i in items],
-                lock_timeout,
+                group_wait if one_group else lock_timeout,
             )
         )
         repeats = [i for i in items if i.command.command_id not in claimed]
@@ -347,7 +366,8 @@ class RequestServer:
         savepoint = "SAVEPOINT command"
         for members, run, wait in units:
             if bare:
-                await conn.execute(f"SET LOCAL lock_timeout = '{wait}'")
+                if not one_group:
+                    await conn.execute(f"SET LOCAL lock_timeout = '{wait}'")
             else:  # the savepoint and the lock timeout in one round trip
                 await conn.execute(f"{savepoint}; SET LOCAL lock_timeout = '{wait}'")
                 savepoint = "RELEASE SAVEPOINT command; SAVEPOINT command"
