@@ -26,6 +26,9 @@ _EXCHANGE_COLS = (
     "confirm_by, recorded_by_coordinator, confirmed_by, disputed_from, disputed_by, "
     "provider_kind, provider_neighbourhood, receiver_kind, receiver_neighbourhood"
 )
+_ACCOUNT_FIELDS = tuple(c.strip() for c in _ACCOUNT_COLS.split(","))
+_TRANSFER_FIELDS = tuple(c.strip() for c in _TRANSFER_COLS.split(","))
+_EXCHANGE_FIELDS = tuple(c.strip() for c in _EXCHANGE_COLS.split(","))
 _MEMBER_COLS = (
     "id, community, kind, name, neighbourhood, languages, skills, state, needs_vog, vog_seen_on, "
     "email, phone"
@@ -147,7 +150,7 @@ class TimebankRepository:
 
     @staticmethod
     def _account(row) -> Account:
-        return Account(**dict(row))
+        return Account(*row)  # columns in field order (a unit test holds them so)
 
     async def accounts_for_update(self, ids: Iterable[UUID]) -> dict[UUID, Account]:
         """Lock accounts in id order, so concurrent transactions never wait on each other in a
@@ -374,20 +377,21 @@ class TimebankRepository:
     async def exchanges(self, ids: Iterable[UUID]) -> dict[UUID, tuple[Exchange, Transfer | None]]:
         """Exchanges locked in id order (as accounts are), each with its pending transfer."""
         cols = ", ".join(f"e.{c.strip()}" for c in _EXCHANGE_COLS.split(","))
-        tcols = ", ".join(f"t.{c.strip()} AS t_{c.strip()}" for c in _TRANSFER_COLS.split(","))
+        tcols = ", ".join(f"t.{c.strip()}" for c in _TRANSFER_COLS.split(","))
         rows = await self.conn.fetch(
             f"SELECT {cols}, {tcols} FROM exchanges e "
             "LEFT JOIN transfers t ON t.id = e.pending_transfer_id "
             "WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR UPDATE OF e",
             sorted(set(ids)),
         )
+        # Columns in field order (a unit test holds them so): the hot path builds by position.
+        n = len(_EXCHANGE_FIELDS)
         found = {}
         for row in rows:
-            values = dict(row)
-            pending = {k[2:]: values.pop(k) for k in list(values) if k.startswith("t_")}
-            found[values["id"]] = (
-                Exchange(**values),
-                Transfer(**pending) if pending["id"] else None,
+            values = tuple(row)
+            found[values[0]] = (
+                Exchange(*values[:n]),
+                Transfer(*values[n:]) if values[n] is not None else None,
             )
         return found
 
