@@ -142,6 +142,9 @@ class OutboxRelay:
 
     async def _run_lane(self, lane: _Lane) -> None:
         while not self._stopping.is_set():
+            # Cleared before the pass: a commit that lands during the pass wakes the next one
+            # (cleared after it, that wake-up was lost and its events waited for the poll).
+            lane.wake.clear()
             try:
                 moved = await self._relay_lane(lane)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -150,7 +153,6 @@ class OutboxRelay:
                 await asyncio.sleep(self.retry_s)
             if moved >= self.batch:
                 continue
-            lane.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(lane.wake.wait(), timeout=self.poll_s)
             # Let the commits that arrive together go out together.

@@ -289,7 +289,7 @@ class Service:
     def main(self) -> None:
         configure_logging(self.name, self.settings.log_level, self.settings.log_format)
         try:
-            # uvloop: asyncpg and nats-py spend less CPU on its loop than on asyncio's
+            # uvloop: the event loop asyncpg is built and benchmarked for
             uvloop.run(self.run())
         except (ConnectionError, MigrationError, StreamError) as exc:
             log.error("cannot start", error=str(exc))

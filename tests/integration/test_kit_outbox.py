@@ -82,3 +82,30 @@ async def test_a_relay_hung_inside_its_lease_loses_it_after_the_lease_time(
             await hung.fetch("SELECT 1")
     finally:
         await service.stop()
+
+
+@pytest.mark.parametrize("lanes", [1, 2])
+async def test_events_committed_during_a_relay_pass_go_out_without_waiting_for_the_poll(
+    servers, database, namespace, nc, lanes
+):
+    # Polling every 30 s: only the wake-up can publish these within the deadline.
+    settings = make_settings(servers, database, namespace, relay_poll_s=30.0, relay_lanes=lanes)
+    service = build(settings)
+    await service.start()
+    try:
+        client = ServiceClient(nc, service.naming, ALICE)
+        js = nc.jetstream()
+        for sent in range(1, 41):
+            # One commit after another, so that some land while a pass is under way.
+            reply = await client.command("sample", "write_note", {"text": "n", "amount": 1})
+            assert reply.ok
+            if sent % 10:
+                continue
+
+            async def published(expected=sent) -> bool:
+                info = await js.stream_info(service.naming.stream("sample"))
+                return info.state.messages == expected
+
+            await eventually(published, timeout=3)
+    finally:
+        await service.stop()
