@@ -170,3 +170,8 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def equals(awaitable, expected) -> bool:
+    """For `eventually`: whether what `awaitable` gives is `expected`."""
+    return (await awaitable) == expected

@@ -9,7 +9,7 @@ from nats.js.api import ConsumerConfig
 
 from contracts import DeadLetter, Event, new_id
 from kit.client import ServiceClient
-from tests.conftest import eventually
+from tests.conftest import equals, eventually
 from tests.support.sample import ALICE, NoteWritten, build
 
 
@@ -59,7 +59,7 @@ async def test_an_event_committed_with_state_is_published_with_its_id_and_consum
 ):
     reply = await client.command("sample", "write_note", {"text": "a", "amount": 3})
     assert reply.ok
-    await eventually(lambda: _equals(tally(sample), (3, 1)))
+    await eventually(lambda: equals(tally(sample), (3, 1)))
     js = nc.jetstream()
     msgs = await stream_messages(
         js, sample.naming.stream("sample"), sample.naming.event_subject("sample.note.written")
@@ -70,10 +70,6 @@ async def test_an_event_committed_with_state_is_published_with_its_id_and_consum
     assert event["data"]["note_id"] == reply.result["note_id"]
     assert event["causation_id"] is not None  # the command that caused it
     assert await sample.pool.fetchval("SELECT count(*) FROM outbox") == 0
-
-
-async def _equals(awaitable, expected):
-    return (await awaitable) == expected
 
 
 async def test_the_same_event_delivered_twice_is_applied_once(sample, nc):
@@ -114,7 +110,7 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_and_the_next_messag
     assert ATTEMPTS[bad_event.event_id] >= settings.max_deliver  # tried on every delivery
     assert json.loads(letter.payload)["event_id"] == str(bad_event.event_id)
     assert letter.consumer.endswith("tally")
-    await eventually(lambda: _equals(tally(sample), (5, 1)))
+    await eventually(lambda: equals(tally(sample), (5, 1)))
     # Acked after dead-lettering: the consumer holds nothing back.
     info = await js.consumer_info(
         sample.naming.stream("sample"), sample.naming.durable("sample", "tally")
@@ -134,7 +130,7 @@ async def test_a_handler_that_fails_twice_then_succeeds_is_applied_once(sample, 
     js = nc.jetstream()
     subject, payload, _ = raw_event("fail-2", 8, sample.naming)
     await js.publish(subject, payload)
-    await eventually(lambda: _equals(tally(sample), (8, 1)), timeout=10)
+    await eventually(lambda: equals(tally(sample), (8, 1)), timeout=10)
     assert _metric(sample, "messages_failed", "tally", 2)
     assert await dead_letters(nc, sample) == []
 
@@ -164,7 +160,7 @@ async def test_a_schema_invalid_message_is_dead_lettered_at_once_with_its_error(
     assert expected in letters[0].error
     assert letters[0].deliveries == 1
     assert letters[0].payload == payload.decode()
-    await eventually(lambda: _equals(tally(sample), (2, 1)))
+    await eventually(lambda: equals(tally(sample), (2, 1)))
 
 
 async def test_replicas_share_one_durable_and_apply_each_event_once(settings, nc):
@@ -177,7 +173,7 @@ async def test_replicas_share_one_durable_and_apply_each_event_once(settings, nc
             reply = await client.command("sample", "write_note", {"text": f"n{i}", "amount": i})
             assert reply.ok
         expected = (sum(range(60)), 60)
-        await eventually(lambda: _equals(tally(replicas[0]), expected), timeout=15)
+        await eventually(lambda: equals(tally(replicas[0]), expected), timeout=15)
         handled = [r.metrics.messages_handled.labels("tally")._value.get() for r in replicas]
         assert sum(handled) == 60
         js = nc.jetstream()

@@ -10,7 +10,7 @@ import pytest
 from contracts import new_id
 from kit.client import ServiceClient
 from kit.outbox import OutgoingEvent, write_events
-from tests.conftest import eventually, make_settings
+from tests.conftest import equals, eventually, make_settings
 from tests.support.sample import ALICE, build
 
 
@@ -43,14 +43,10 @@ async def test_relay_lanes_share_a_burst_and_publish_each_event_once(
         assert service.metrics.outbox_duplicates._value.get() == 0
         assert service.metrics.outbox_published._value.get() == 600
         await eventually(
-            lambda: _equals(service.pool.fetchval("SELECT seen FROM tally"), 600), timeout=20
+            lambda: equals(service.pool.fetchval("SELECT seen FROM tally"), 600), timeout=20
         )
     finally:
         await service.stop()
-
-
-async def _equals(awaitable, expected) -> bool:
-    return (await awaitable) == expected
 
 
 async def test_a_relay_hung_inside_its_lease_loses_it_after_the_lease_time(
