@@ -23,10 +23,20 @@ PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 PG_SUPERUSER = "voorelkaar"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free right now, never one this process was given before: the kernel may hand
+    out the same port to two binds in a row (seen: NATS got one port for clients and
+    monitoring, and could not start)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
