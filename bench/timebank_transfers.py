@@ -26,7 +26,7 @@ import uuid
 import asyncpg
 import nats
 import uvloop
-from common import REPO, median, percentile, servers, table
+from common import REPO, median, no_client_gc, percentile, servers, table
 
 from contracts import Actor, Naming
 from kit.client import ServiceClient
@@ -72,9 +72,10 @@ async def raw_transfers(url: str, n: int) -> dict:
                     )
                 latencies.append(time.perf_counter() - t)
 
-    start = time.perf_counter()
-    await asyncio.gather(*(task() for _ in range(RAW_TASKS)))
-    elapsed = time.perf_counter() - start
+    with no_client_gc():
+        start = time.perf_counter()
+        await asyncio.gather(*(task() for _ in range(RAW_TASKS)))
+        elapsed = time.perf_counter() - start
     await pool.close()
     return {"n": per * RAW_TASKS, "s": elapsed, "lat": latencies}
 
@@ -165,12 +166,13 @@ async def closed_loop(client, naming, js, work, clients: int, relaying: bool = T
             await confirm(client, exchange_id, receiver)
             latencies.append(time.perf_counter() - t)
 
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    replied = time.perf_counter() - start
-    while relaying and await posted_on_stream(js, naming) < before + len(work):
-        await asyncio.sleep(0.005)
-    on_stream = time.perf_counter() - start
+    with no_client_gc():
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        replied = time.perf_counter() - start
+        while relaying and await posted_on_stream(js, naming) < before + len(work):
+            await asyncio.sleep(0.005)
+        on_stream = time.perf_counter() - start
     return {"n": len(work), "s": on_stream, "replied_s": replied, "lat": latencies}
 
 
@@ -185,13 +187,14 @@ async def open_loop(client, work, rate: float) -> dict:
         latencies.append(time.perf_counter() - t)
 
     tasks = []
-    start = time.perf_counter()
-    for i, (exchange_id, receiver) in enumerate(work):
-        delay = start + i * interval - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(exchange_id, receiver)))
-    await asyncio.gather(*tasks)
+    with no_client_gc():
+        start = time.perf_counter()
+        for i, (exchange_id, receiver) in enumerate(work):
+            delay = start + i * interval - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(exchange_id, receiver)))
+        await asyncio.gather(*tasks)
     return {"n": len(work), "s": time.perf_counter() - start, "lat": latencies}
 
 
