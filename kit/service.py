@@ -26,6 +26,7 @@ from .metrics import Metrics
 from .nats import StreamError, connect, ensure_stream
 from .outbox import OutboxRelay
 from .requests import BatchCommandHandler, CommandHandler, QueryHandler, RequestServer
+from .retention import retention_job
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
@@ -63,7 +64,7 @@ class Service:
         self._batch_commands: dict[str, BatchCommandHandler] = {}
         self._queries: dict[str, QueryHandler] = {}
         self._subscriptions: dict[str, tuple[ServiceContracts, dict[str, EventHandler]]] = {}
-        self._jobs: list[BackgroundJob] = []
+        self._jobs: list[BackgroundJob] = [retention_job]
         self._tasks: list[asyncio.Task] = []
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None

@@ -76,6 +76,12 @@ class ServiceSettings(BaseSettings):
     db_pool_min: int = 2
     db_pool_max: int = 10
 
+    # Retention (kit/retention.py): how long a repeated command id still gets its first reply,
+    # and a redelivered event is still recognised.
+    command_retention_days: float = 7.0
+    inbox_retention_days: float = 30.0
+    retention_sweep_interval_s: float = 3600.0
+
     # Start-up: wait for NATS and PostgreSQL this long before giving up with a clear message.
     connect_timeout_s: float = 60.0
     shutdown_grace_s: float = 20.0
