@@ -132,7 +132,11 @@ async def connect_with_retry(dsn: str, timeout_s: float, what: str = "PostgreSQL
     while True:
         try:
             conn = await asyncpg.connect(dsn)
-            await prepare_connection(conn)
+            try:
+                await prepare_connection(conn)
+            except BaseException:
+                conn.terminate()  # not left open if it failed before being handed out
+                raise
             return conn
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError) as exc:
             if time.monotonic() + delay > deadline:
