@@ -226,3 +226,38 @@ async def test_the_correlation_id_from_a_request_header_is_carried_into_the_even
     assert event["correlation_id"] == str(correlation_id)
     assert msgs[0].headers["Correlation-Id"] == str(correlation_id)
     assert event["causation_id"] == body["command_id"]
+
+
+async def test_a_message_whose_every_taker_died_is_dead_lettered_from_the_servers_advisory(
+    servers, database, namespace, nc
+):
+    """A replica that takes a message and dies never acks, naks or dead-letters it. After
+    `max_deliver` such deliveries the server stops delivering it and says so in an advisory;
+    the kit dead-letters the message from that advisory, so it is not silently stuck."""
+    from tests.conftest import make_settings
+
+    settings = make_settings(servers, database, namespace, ack_wait_s=1.0, max_deliver=2)
+    sample = build(settings)
+    await sample.start()  # declares the stream and the durable
+    await sample.stop()
+    js = nc.jetstream()
+    subject, payload, event = raw_event("taken by replicas that die", 7, sample.naming)
+    await js.publish(subject, payload)
+    # Each delivery goes to a "replica" that dies with it: taken, never answered.
+    dying = await js.pull_subscribe_bind(
+        sample.naming.durable("sample", "tally"), sample.naming.stream("sample")
+    )
+    for delivery in (1, 2):
+        msgs = await dying.fetch(1, timeout=5)
+        assert msgs[0].metadata.num_delivered == delivery
+    await dying.unsubscribe()
+    sample = build(settings)  # a replica that comes back before the server gives up
+    await sample.start()
+    try:
+        letters = await eventually(lambda: dead_letters(nc, sample), timeout=15)
+        assert [letter.reason for letter in letters] == ["max_deliveries_exceeded"]
+        assert letters[0].deliveries == 2
+        assert json.loads(letters[0].payload)["event_id"] == str(event.event_id)
+        assert await tally(sample) == (0, 0)  # never applied
+    finally:
+        await sample.stop()
