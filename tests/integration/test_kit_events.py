@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -228,12 +229,16 @@ async def test_the_correlation_id_from_a_request_header_is_carried_into_the_even
     assert event["causation_id"] == body["command_id"]
 
 
+@pytest.mark.parametrize("down_s", [0.0, 3.0], ids=["back-at-once", "down-for-3x-ack-wait"])
 async def test_a_message_whose_every_taker_died_is_dead_lettered_from_the_servers_advisory(
-    servers, database, namespace, nc
+    servers, database, namespace, nc, down_s
 ):
     """A replica that takes a message and dies never acks, naks or dead-letters it. After
     `max_deliver` such deliveries the server stops delivering it and says so in an advisory;
-    the kit dead-letters the message from that advisory, so it is not silently stuck."""
+    the kit dead-letters the message from that advisory, so it is not silently stuck. With
+    no replica up for several times `ack_wait_s` (here 1 s) after the last delivery, the
+    advisory still reaches the replica that comes back: the server sends it when a consumer
+    next asks for messages (also seen with 8 s down)."""
     from tests.conftest import make_settings
 
     settings = make_settings(servers, database, namespace, ack_wait_s=1.0, max_deliver=2)
@@ -251,7 +256,8 @@ async def test_a_message_whose_every_taker_died_is_dead_lettered_from_the_server
         msgs = await dying.fetch(1, timeout=5)
         assert msgs[0].metadata.num_delivered == delivery
     await dying.unsubscribe()
-    sample = build(settings)  # a replica that comes back before the server gives up
+    await asyncio.sleep(down_s)
+    sample = build(settings)
     await sample.start()
     try:
         letters = await eventually(lambda: dead_letters(nc, sample), timeout=15)
