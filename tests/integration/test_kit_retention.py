@@ -11,7 +11,7 @@ from kit.retention import retention_job, sweep_retention
 from kit.service import Service
 
 
-async def _days_old(conn: asyncpg.Connection, table: str, column: str, days: list[float]):
+async def _days_old(conn: asyncpg.Connection, table: str, days: list[float]):
     for age in days:
         if table == "processed_commands":
             await conn.execute(
@@ -43,8 +43,8 @@ async def test_the_sweep_forgets_only_what_is_older_than_its_retention(database)
     try:
         async with pool.acquire() as conn:
             await migrate(conn, [("kit", KIT_MIGRATIONS)])
-            await _days_old(conn, "processed_commands", "created_at", [0, 1, 6.9, 7.1, 8, 9, 40])
-            await _days_old(conn, "inbox", "handled_at", [0, 8, 29.9, 30.1, 31, 60])
+            await _days_old(conn, "processed_commands", [0, 1, 6.9, 7.1, 8, 9, 40])
+            await _days_old(conn, "inbox", [0, 8, 29.9, 30.1, 31, 60])
         # batch=2 makes the sweep loop over several batches, as it does on a large table.
         forgotten = await sweep_retention(pool, command_days=7, inbox_days=30, batch=2)
         assert forgotten == (4, 3)
