@@ -125,13 +125,18 @@ async def prepare_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def connect_with_retry(dsn: str, timeout_s: float, what: str = "PostgreSQL"):
-    """One connection, retried with a bounded backoff and a clear log line while it waits."""
+async def connect_with_retry(
+    dsn: str, timeout_s: float, what: str = "PostgreSQL", *, prepare: bool = True
+):
+    """One connection, retried with a bounded backoff and a clear log line while it waits;
+    `prepare=False` for one that runs no statements with arrays (a probe, a listener)."""
     deadline = time.monotonic() + timeout_s
     delay = 0.2
     while True:
         try:
             conn = await asyncpg.connect(dsn)
+            if not prepare:
+                return conn
             try:
                 await prepare_connection(conn)
             except BaseException:
@@ -149,7 +154,7 @@ async def connect_with_retry(dsn: str, timeout_s: float, what: str = "PostgreSQL
 
 
 async def create_pool(dsn: str, min_size: int, max_size: int, timeout_s: float) -> asyncpg.Pool:
-    probe = await connect_with_retry(dsn, timeout_s)
+    probe = await connect_with_retry(dsn, timeout_s, prepare=False)
     await probe.close()
     # A connection, once open, stays open (no idle timeout): a connection opened again later
     # would do its first statements' planning and type look-ups on the hot path.

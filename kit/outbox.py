@@ -126,7 +126,9 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until stopped; LISTEN only wakes it up, the poll is what guarantees progress."""
-        listener = await connect_with_retry(self.dsn, 60, "PostgreSQL (outbox listener)")
+        listener = await connect_with_retry(
+            self.dsn, 60, "PostgreSQL (outbox listener)", prepare=False
+        )
         await listener.add_listener("outbox", self.wake)
         self.running = True
         try:

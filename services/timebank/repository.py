@@ -29,6 +29,12 @@ _EXCHANGE_COLS = (
 _ACCOUNT_FIELDS = tuple(c.strip() for c in _ACCOUNT_COLS.split(","))
 _TRANSFER_FIELDS = tuple(c.strip() for c in _TRANSFER_COLS.split(","))
 _EXCHANGE_FIELDS = tuple(c.strip() for c in _EXCHANGE_COLS.split(","))
+_LOCK_EXCHANGES = (
+    "SELECT "
+    + ", ".join([*(f"e.{c}" for c in _EXCHANGE_FIELDS), *(f"t.{c}" for c in _TRANSFER_FIELDS)])
+    + " FROM exchanges e LEFT JOIN transfers t ON t.id = e.pending_transfer_id "
+    "WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR UPDATE OF e"
+)
 _MEMBER_COLS = (
     "id, community, kind, name, neighbourhood, languages, skills, state, needs_vog, vog_seen_on, "
     "email, phone"
@@ -376,14 +382,7 @@ class TimebankRepository:
 
     async def exchanges(self, ids: Iterable[UUID]) -> dict[UUID, tuple[Exchange, Transfer | None]]:
         """Exchanges locked in id order (as accounts are), each with its pending transfer."""
-        cols = ", ".join(f"e.{c.strip()}" for c in _EXCHANGE_COLS.split(","))
-        tcols = ", ".join(f"t.{c.strip()}" for c in _TRANSFER_COLS.split(","))
-        rows = await self.conn.fetch(
-            f"SELECT {cols}, {tcols} FROM exchanges e "
-            "LEFT JOIN transfers t ON t.id = e.pending_transfer_id "
-            "WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR UPDATE OF e",
-            sorted(set(ids)),
-        )
+        rows = await self.conn.fetch(_LOCK_EXCHANGES, sorted(set(ids)))
         # Columns in field order (a unit test holds them so): the hot path builds by position.
         n = len(_EXCHANGE_FIELDS)
         found = {}

@@ -56,7 +56,7 @@ async def test_the_sweep_forgets_only_what_is_older_than_its_retention(database)
         await pool.close()
 
 
-def test_every_service_runs_the_sweep_in_its_jobs_role():
+def test_every_service_registers_the_sweep_as_a_background_job():
     from contracts import ServiceContracts
 
     service = Service(ServiceContracts(service="example"))
