@@ -3,9 +3,11 @@
 from .envelope import Command, DeadLetter, Empty, Error, Event, Message, Ok, Query, Refused
 from .errors import COMMON_ERRORS, ErrorCatalogue, Refusal
 from .registry import (
+    SIGNED_IN,
     EventRegistry,
     EventSpec,
     OperationSpec,
+    Policy,
     ServiceContracts,
     UnknownMessage,
     describe_validation_error,
@@ -13,6 +15,7 @@ from .registry import (
 from .subjects import EVENT_STREAMS, SERVICES, Naming
 from .types import (
     IBAN,
+    ROLES,
     Actor,
     Cents,
     Contract,
@@ -34,7 +37,9 @@ __all__ = [
     "COMMON_ERRORS",
     "EVENT_STREAMS",
     "IBAN",
+    "ROLES",
     "SERVICES",
+    "SIGNED_IN",
     "Actor",
     "Cents",
     "Command",
@@ -55,6 +60,7 @@ __all__ = [
     "NeighbourhoodCode",
     "Ok",
     "OperationSpec",
+    "Policy",
     "PositiveCents",
     "PositiveMinutes",
     "Query",

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from .envelope import Command, Event, Ok, Query
 from .errors import COMMON_ERRORS, ErrorCatalogue
-from .types import Contract
+from .types import ROLES, Actor, Contract
 
 _PARAMETRISED: dict[tuple[type, type], type] = {}
 
@@ -47,6 +47,68 @@ class EventSpec:
         return parametrised(Event, self.model)
 
 
+STAFF_ROLES = frozenset({"coordinator", "reviewer", "finance", "operator", "system"})
+"""Roles that act for others: they are bound by a policy's `scope`, never by its `own`."""
+
+MEMBER_ROLES = frozenset({"resident", "organisation", "panel_member"})
+"""Roles that act for themselves: bound by a policy's `own` field."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may perform one operation, declared once beside its contract.
+
+    - `roles`: the `Actor.role`s that may call the operation at all.
+    - `own`: the request field that names the person the operation acts for. A member role
+      (resident, organisation, panel member) may only act as itself: the field's value must
+      equal `Actor.id`. Staff roles are not bound by it.
+    - `scope`: the request field that names where the operation happens (a community, a
+      neighbourhood, a fund). A staff role other than `system` must hold that value (or `"*"`)
+      in `Actor.scopes`. Member roles are not bound by it (the domain checks membership).
+
+    Rules that depend on stored state (is this member in this community, is the round open)
+    stay in the domain. The portal reads the same declarations for its authorization matrix.
+    """
+
+    roles: frozenset[str]
+    own: str | None = None
+    scope: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown roles in policy: {sorted(unknown)}")
+        object.__setattr__(self, "roles", frozenset(self.roles))
+
+    @classmethod
+    def public(cls) -> Policy:
+        """Anyone, signed in or not (role `public`)."""
+        return cls(frozenset(ROLES))
+
+    @property
+    def is_public(self) -> bool:
+        return "public" in self.roles
+
+    def refusal(self, actor: Actor, request: Contract) -> str | None:
+        """None when `actor` may send `request`; else why not, as a short English reason
+        (the kit turns it into the error `forbidden`)."""
+        if actor.role not in self.roles:
+            return f"role {actor.role} may not do this"
+        if self.own and actor.role in MEMBER_ROLES:
+            value = getattr(request, self.own, None)
+            if value is not None and str(value) != actor.id:
+                return f"{self.own} is not the actor"
+        if self.scope and actor.role in STAFF_ROLES and actor.role != "system":
+            value = getattr(request, self.scope, None)
+            if value is not None and "*" not in actor.scopes and str(value) not in actor.scopes:
+                return f"{self.scope} {value} is outside the actor's scopes"
+        return None
+
+
+#: The default for an operation that declares none: every signed-in role (not the public).
+SIGNED_IN = Policy(frozenset(ROLES) - {"public"})
+
+
 @dataclass(frozen=True)
 class OperationSpec:
     service: str
@@ -56,6 +118,7 @@ class OperationSpec:
     result: type[Contract]
     summary: str
     errors: tuple[str, ...] = ()
+    policy: Policy = SIGNED_IN
 
     def envelope(self) -> type[Command] | type[Query]:
         return parametrised(Command if self.kind == "command" else Query, self.request)
@@ -89,19 +152,39 @@ class ServiceContracts:
 
         return register
 
-    def command(self, name: str, request, result, summary: str = "", errors=()):
-        return self._operation("command", name, request, result, summary, errors)
+    def command(
+        self, name: str, request, result, summary: str = "", errors=(), policy: Policy = SIGNED_IN
+    ) -> OperationSpec:
+        """Declare `<service>.cmd.<name>`; returns the spec, the key of its handler."""
+        return self._operation("command", name, request, result, summary, errors, policy)
 
-    def query(self, name: str, request, result, summary: str = "", errors=()):
-        return self._operation("query", name, request, result, summary, errors)
+    def query(
+        self, name: str, request, result, summary: str = "", errors=(), policy: Policy = SIGNED_IN
+    ) -> OperationSpec:
+        """Declare `<service>.q.<name>`; returns the spec, the key of its handler."""
+        return self._operation("query", name, request, result, summary, errors, policy)
 
-    def _operation(self, kind, name, request, result, summary, errors) -> OperationSpec:
+    def _operation(self, kind, name, request, result, summary, errors, policy) -> OperationSpec:
         unknown = [code for code in errors if code not in self.errors]
         if unknown:
             raise ValueError(f"{self.service}.{name}: unknown error codes {unknown}")
-        spec = OperationSpec(self.service, kind, name, request, result, summary, tuple(errors))
+        for field_name in (policy.own, policy.scope):
+            if field_name and field_name not in request.model_fields:
+                raise ValueError(f"{self.service}.{name}: policy names no field {field_name}")
+        if (kind, name) in self.operations:
+            raise ValueError(f"{self.service}.{name}: {kind} declared twice")
+        spec = OperationSpec(
+            self.service, kind, name, request, result, summary, tuple(errors), policy
+        )
         self.operations[(kind, name)] = spec
         return spec
+
+    def spec_of(self, model: type[Contract]) -> EventSpec:
+        """The event spec whose payload is `model` (each version has its own model class)."""
+        for spec in self.events.values():
+            if spec.model is model:
+                return spec
+        raise UnknownMessage(f"{model.__name__} is no event of {self.service}")
 
     def entities(self) -> list[str]:
         return sorted({spec.entity for spec in self.events.values()})

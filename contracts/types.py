@@ -10,7 +10,15 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 import uuid_utils.compat as uuid_compat
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_serializer,
+)
 from schwifty import IBAN as _IBAN
 
 
@@ -92,20 +100,47 @@ Role = Literal[
     "finance",
     "operator",
     "system",
+    "public",
+]
+ROLES: tuple[str, ...] = Role.__args__
+"""Every role: people (resident ... operator), a service acting on its own (`system`), and
+anyone not signed in (`public`)."""
+
+ActorId = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+]
+Scope = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^(\*|[A-Za-z0-9._:-]+)$")
 ]
 
 
 class Actor(Contract):
-    """Who caused a command or event: a person in a role, or a service acting on its own."""
+    """Who caused a command or event: a person in a role, or a service acting on its own.
+
+    `scopes` are where a staff role may act (communities of a coordinator, neighbourhoods of a
+    wijkmanager, funds of finance; `"*"` for all), set by the gateway from the signed-in account.
+    `on_behalf_of` names the member a coordinator acts for when that member is not online.
+    """
 
     role: Role
-    id: Annotated[
-        str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
-    ]
+    id: ActorId
+    scopes: Annotated[tuple[Scope, ...], Field(max_length=200)] = ()
+    on_behalf_of: ActorId | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler):
+        # Left out when empty: an actor reads on the wire as before these fields existed.
+        data = handler(self)
+        if not self.scopes:
+            data.pop("scopes", None)
+        if self.on_behalf_of is None:
+            data.pop("on_behalf_of", None)
+        return data
 
 
 __all__ = [
     "IBAN",
+    "ROLES",
     "Actor",
     "Cents",
     "Contract",
