@@ -136,9 +136,7 @@ def consumer_settings(nats_url: str, db_url: str) -> ServiceSettings:
 
 def consumer_service(settings: ServiceSettings) -> Service:
     """The consuming side: its own service, as it would be deployed."""
-    service = Service(BENCH, None, settings)
 
-    @service.on_event(BENCH, "bench.item.recorded", consumer="effects")
     async def on_item(uow, event: Event[ItemRecorded]) -> None:
         await uow.conn.execute(
             "INSERT INTO effects (id, occurred_at) VALUES ($1, $2)",
@@ -146,7 +144,7 @@ def consumer_service(settings: ServiceSettings) -> Service:
             event.occurred_at,
         )
 
-    return service
+    return Service(BENCH, None, settings, events={"effects": {ItemRecorded: on_item}})
 
 
 async def kit_path(nats_url: str, db_url: str, n: int, per_tx: int) -> dict:
@@ -179,7 +177,7 @@ async def kit_path(nats_url: str, db_url: str, n: int, per_tx: int) -> dict:
                 async with conn.transaction():
                     uow = UnitOfWork(conn, BENCH, producer.naming, actor, new_id())
                     for item in (new_id() for _ in range(per_tx)):
-                        uow.emit("item.recorded", ItemRecorded(item_id=item, amount=1))
+                        uow.emit(ItemRecorded(item_id=item, amount=1))
                     await uow.flush()
 
     total = per * per_tx * WRITERS

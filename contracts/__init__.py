@@ -10,6 +10,7 @@ from .registry import (
     Policy,
     ServiceContracts,
     UnknownMessage,
+    contracts_of,
     describe_validation_error,
 )
 from .subjects import EVENT_STREAMS, SERVICES, Naming
@@ -71,6 +72,7 @@ __all__ = [
     "UUIDv7",
     "UnknownMessage",
     "UtcDateTime",
+    "contracts_of",
     "describe_validation_error",
     "new_id",
     "utc_now",

@@ -5,6 +5,7 @@ the same registry, so the AsyncAPI document cannot drift from the code."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -73,6 +74,9 @@ class Policy:
     roles: frozenset[str]
     own: str | None = None
     scope: str | None = None
+    code: str = "forbidden"
+    """The error code of a refusal: `forbidden`, or a code the service answered with before
+    policies existed (e.g. `coordinator_only`), so that its callers see no change."""
 
     def __post_init__(self) -> None:
         unknown = set(self.roles) - set(ROLES)
@@ -85,13 +89,26 @@ class Policy:
         """Anyone, signed in or not (role `public`)."""
         return cls(frozenset(ROLES))
 
+    def describe(self) -> str:
+        """One line for documentation: who may, for whom, where."""
+        if self.is_public:
+            return "anyone (also not signed in)"
+        parts = ["roles " + ", ".join(sorted(self.roles))]
+        if self.own:
+            members = sorted(MEMBER_ROLES & self.roles)
+            if members:
+                parts.append(f"{'/'.join(members)} only as `{self.own}`")
+        if self.scope:
+            parts.append(f"staff only within their scopes (`{self.scope}`)")
+        return "; ".join(parts) + f"; refused with `{self.code}`"
+
     @property
     def is_public(self) -> bool:
         return "public" in self.roles
 
     def refusal(self, actor: Actor, request: Contract) -> str | None:
         """None when `actor` may send `request`; else why not, as a short English reason
-        (the kit turns it into the error `forbidden`)."""
+        (the kit refuses the request with `code` before any handler runs)."""
         if actor.role not in self.roles:
             return f"role {actor.role} may not do this"
         if self.own and actor.role in MEMBER_ROLES:
@@ -128,6 +145,18 @@ class OperationSpec:
         return parametrised(Ok, self.result)
 
 
+_OWNERS: dict[type, ServiceContracts] = {}
+
+
+def contracts_of(model: type) -> ServiceContracts:
+    """The service whose event `model` is (an event model belongs to exactly one service);
+    raises UnknownMessage for a model no service registered as an event."""
+    try:
+        return _OWNERS[model]
+    except KeyError:
+        raise UnknownMessage(f"{getattr(model, '__name__', model)} is no event model") from None
+
+
 @dataclass
 class ServiceContracts:
     """The published interface of one service."""
@@ -136,6 +165,7 @@ class ServiceContracts:
     errors: ErrorCatalogue = field(default_factory=lambda: COMMON_ERRORS)
     events: dict[tuple[str, int], EventSpec] = field(default_factory=dict)
     operations: dict[tuple[str, str], OperationSpec] = field(default_factory=dict)
+    _by_model: dict[type, EventSpec] = field(default_factory=dict, repr=False, compare=False)
 
     def event(self, name: str, version: int = 1, summary: str = ""):
         """Register a payload model as `<service>.<name>` (name is `<entity>.<event>`)."""
@@ -145,9 +175,14 @@ class ServiceContracts:
             key = (event_type, version)
             if key in self.events:
                 raise ValueError(f"event {event_type} v{version} registered twice")
-            self.events[key] = EventSpec(
-                event_type, version, model, summary or (model.__doc__ or "").strip()
-            )
+            if model in _OWNERS:
+                raise ValueError(
+                    f"{model.__name__} is an event of {_OWNERS[model].service} already"
+                )
+            spec = EventSpec(event_type, version, model, summary or (model.__doc__ or "").strip())
+            self.events[key] = spec
+            self._by_model[model] = spec
+            _OWNERS[model] = self
             return model
 
         return register
@@ -165,7 +200,7 @@ class ServiceContracts:
         return self._operation("query", name, request, result, summary, errors, policy)
 
     def _operation(self, kind, name, request, result, summary, errors, policy) -> OperationSpec:
-        unknown = [code for code in errors if code not in self.errors]
+        unknown = [code for code in (*errors, policy.code) if code not in self.errors]
         if unknown:
             raise ValueError(f"{self.service}.{name}: unknown error codes {unknown}")
         for field_name in (policy.own, policy.scope):
@@ -181,10 +216,16 @@ class ServiceContracts:
 
     def spec_of(self, model: type[Contract]) -> EventSpec:
         """The event spec whose payload is `model` (each version has its own model class)."""
-        for spec in self.events.values():
-            if spec.model is model:
-                return spec
-        raise UnknownMessage(f"{model.__name__} is no event of {self.service}")
+        try:
+            return self._by_model[model]
+        except KeyError:
+            raise UnknownMessage(f"{model.__name__} is no event of {self.service}") from None
+
+    def policies(self) -> list[tuple[OperationSpec, Policy]]:
+        """Every operation with who may perform it, commands first, each kind by name: what
+        the portal's authorization matrix and the documentation read."""
+        specs = sorted(self.operations.values(), key=lambda s: (s.kind != "command", s.name))
+        return [(spec, spec.policy) for spec in specs]
 
     def entities(self) -> list[str]:
         return sorted({spec.entity for spec in self.events.values()})
@@ -199,12 +240,15 @@ class ServiceContracts:
 
 
 class EventRegistry:
-    """Reads any event of the given services, validating its payload against its contract."""
+    """Reads any event of the given services (or only the given `specs`), validating its
+    payload against its contract."""
 
-    def __init__(self, *services: ServiceContracts):
+    def __init__(self, *services: ServiceContracts, specs: Iterable[EventSpec] = ()):
         self._specs: dict[tuple[str, int], EventSpec] = {}
         for contracts in services:
             self._specs.update(contracts.events)
+        for spec in specs:
+            self._specs[(spec.type, spec.version)] = spec
 
     def spec(self, event_type: str, version: int) -> EventSpec:
         try:

@@ -14,7 +14,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from .envelope import Empty
 from .errors import COMMON_ERRORS, ErrorCatalogue
-from .registry import ServiceContracts
+from .registry import Policy, ServiceContracts
 from .types import (
     Contract,
     Email,
@@ -695,102 +695,133 @@ class ExchangeView(Contract):
     confirm_by: UtcDateTime | None = None
 
 
-OPEN = ("forbidden", "not_found", "invalid_message")
 _M = ("not_a_member", "member_not_active", "not_your_account", "unknown_community", "unknown_unit")
 _LIMITS = ("over_debt_limit", "above_max_balance", "same_account", "amount_not_positive")
 
-TIMEBANK.command(
+# -- who may act (checked by the kit before a handler runs) -------------------------------------
+
+MEMBER_ROLES = frozenset({"resident", "organisation"})
+"""Members act for themselves: `actor.id` is their member id."""
+COORDINATOR_ROLES = frozenset({"coordinator", "operator"})
+"""Coordinators (and operators) act on behalf of any member."""
+
+COORDINATOR_ONLY = Policy(COORDINATOR_ROLES, code="coordinator_only")
+
+
+def member_or_coordinator(own: str | None = None) -> Policy:
+    """A member (as themself, when `own` names the request's member field) or a coordinator.
+    Which exchange or listing is the member's own depends on stored state: the domain checks
+    that, with the same code."""
+    return Policy(MEMBER_ROLES | COORDINATOR_ROLES, own=own, code="not_your_account")
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+CONFIGURE_COMMUNITY = TIMEBANK.command(
     "configure_community",
     ConfigureCommunity,
     CommunityRef,
     "Set up a time bank, its units and limits.",
     ("coordinator_only",),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+REGISTER_MEMBER = TIMEBANK.command(
     "register_member",
     RegisterMember,
     MemberRef,
     "Apply to join, or register someone who is not online (coordinator).",
     ("unknown_community", "coordinator_only"),
+    policy=Policy(MEMBER_ROLES | COORDINATOR_ROLES, code="coordinator_only"),
 )
-TIMEBANK.command(
+APPROVE_MEMBER = TIMEBANK.command(
     "approve_member",
     MemberRef,
     MemberRef,
     "Make an applied or suspended member active.",
     ("coordinator_only", "invalid_member_state", "not_found"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+SUSPEND_MEMBER = TIMEBANK.command(
     "suspend_member",
     SuspendMember,
     MemberRef,
     "Suspend an active member.",
     ("coordinator_only", "invalid_member_state", "not_found"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+LEAVE = TIMEBANK.command(
     "leave",
     MemberRef,
     MemberRef,
     "Leave the time bank.",
     ("not_your_account", "invalid_member_state", "pending_transfers", "not_found"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.command(
+RECORD_VOG = TIMEBANK.command(
     "record_vog",
     RecordVog,
     MemberRef,
     "Record that a VOG was seen.",
     ("coordinator_only", "not_found"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+SET_MEMBER_LIMITS = TIMEBANK.command(
     "set_member_limits",
     SetMemberLimits,
     MemberRef,
     "Give one member other limits.",
     ("coordinator_only", "unknown_unit", "not_found"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+PUBLISH_LISTING = TIMEBANK.command(
     "publish_listing",
     PublishListing,
     ListingRef,
     "Post an offer or a request.",
     (*_M, "invalid_expiry"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.command(
+CLOSE_LISTING = TIMEBANK.command(
     "close_listing",
     ListingRef,
     ListingRef,
     "Close one's own listing.",
     ("not_your_account", "listing_closed", "not_found"),
+    policy=member_or_coordinator(),
 )
-TIMEBANK.command(
+PROPOSE_EXCHANGE = TIMEBANK.command(
     "propose_exchange",
     ProposeExchange,
     ExchangeStatus,
     "Answer a listing or propose an exchange.",
     (*_M, "listing_closed", "own_listing", "same_account"),
+    policy=member_or_coordinator(own="proposer_id"),
 )
-TIMEBANK.command(
+ACCEPT_EXCHANGE = TIMEBANK.command(
     "accept_exchange",
     ExchangeRef,
     ExchangeStatus,
     "The other side agrees: the minutes are reserved.",
     (*_M, *_LIMITS, "exchange_not_open"),
+    policy=member_or_coordinator(),
 )
-TIMEBANK.command(
+RECORD_EXCHANGE = TIMEBANK.command(
     "record_exchange",
     RecordExchange,
     ExchangeStatus,
     "A coordinator records an agreed exchange for two members.",
     (*_M, *_LIMITS, "coordinator_only", "listing_closed"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+RECORD_HOURS = TIMEBANK.command(
     "record_hours",
     RecordHours,
     ExchangeStatus,
     "The provider records the minutes given (at most as agreed).",
     ("not_your_account", "exchange_not_open", "more_than_agreed"),
+    policy=member_or_coordinator(),
 )
-TIMEBANK.command(
+CONFIRM_EXCHANGE = TIMEBANK.command(
     "confirm_exchange",
     ConfirmExchange,
     ExchangeStatus,
@@ -802,22 +833,26 @@ TIMEBANK.command(
         "more_than_agreed",
         "above_max_balance",
     ),
+    policy=member_or_coordinator(),
 )
-TIMEBANK.command(
+CANCEL_EXCHANGE = TIMEBANK.command(
     "cancel_exchange",
     CancelExchange,
     ExchangeStatus,
     "Either side cancels before confirmation: the reservation is voided.",
     ("not_your_account", "exchange_not_open", "exchange_already_confirmed"),
+    policy=member_or_coordinator(),
 )
-TIMEBANK.command(
+DISPUTE_EXCHANGE = TIMEBANK.command(
     "dispute_exchange",
     DisputeExchange,
     ExchangeStatus,
     "Either side disputes; a coordinator decides.",
     ("not_your_account", "exchange_not_open"),
+    # A dispute is raised by a party, not (yet) by a coordinator on their behalf.
+    policy=Policy(MEMBER_ROLES, code="not_your_account"),
 )
-TIMEBANK.command(
+RESOLVE_DISPUTE = TIMEBANK.command(
     "resolve_dispute",
     ResolveDispute,
     ExchangeStatus,
@@ -830,58 +865,79 @@ TIMEBANK.command(
         "above_max_balance",
         "over_debt_limit",
     ),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+DONATE = TIMEBANK.command(
     "donate",
     Donate,
     TransferRef,
     "Give minutes to the community pot.",
     (*_M, *_LIMITS, "transfer_id_conflict"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.command(
+AWARD = TIMEBANK.command(
     "award",
     Award,
     TransferRef,
     "A coordinator awards minutes from the community pot, with a reason.",
     (*_M, *_LIMITS, "coordinator_only", "transfer_id_conflict"),
+    policy=COORDINATOR_ONLY,
 )
-TIMEBANK.command(
+REVERSE_TRANSFER = TIMEBANK.command(
     "reverse_transfer",
     ReverseTransfer,
     TransferRef,
     "A coordinator corrects a posted transfer with a reversing one.",
     ("coordinator_only", "not_reversible", "transfer_id_conflict", *_LIMITS),
+    policy=COORDINATOR_ONLY,
 )
 
-TIMEBANK.query(
+# -- queries ------------------------------------------------------------------------------------
+
+BALANCE = TIMEBANK.query(
     "balance",
     BalanceQuery,
     Balances,
     "Balances of a member per unit.",
     ("not_found", "not_your_account"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.query(
+STATEMENT = TIMEBANK.query(
     "statement",
     StatementQuery,
     Statement,
-    "Entries with running balance, paginated.",
-    ("not_found", "not_your_account"),
+    "Entries with running balance, paginated (a community's pot: coordinators only).",
+    ("not_found", "not_your_account", "coordinator_only"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.query(
+EXPORT_CSV = TIMEBANK.query(
     "export_csv",
     CsvExportQuery,
     CsvExport,
-    "A statement as CSV, per member or community.",
+    "A statement as CSV, per member or (coordinators) per community.",
     ("not_found", "not_your_account", "coordinator_only"),
+    policy=member_or_coordinator(own="member_id"),
 )
-TIMEBANK.query(
-    "community_stats", StatsQuery, CommunityStats, "Figures for funders.", ("unknown_community",)
+COMMUNITY_STATS = TIMEBANK.query(
+    "community_stats",
+    StatsQuery,
+    CommunityStats,
+    "Figures for funders.",
+    ("unknown_community",),
+    policy=Policy.public(),
 )
-TIMEBANK.query(
+SEARCH_LISTINGS = TIMEBANK.query(
     "search_listings", SearchListings, Listings, "Open listings by text, category, neighbourhood."
 )
-TIMEBANK.query("get_member", MemberRef, MemberView, "A member's profile.", ("not_found",))
-TIMEBANK.query(
-    "get_exchange", ExchangeRef, ExchangeView, "An exchange.", ("not_found", "not_your_account")
+GET_MEMBER = TIMEBANK.query(
+    "get_member", MemberRef, MemberView, "A member's profile.", ("not_found",)
 )
-TIMEBANK.query("ping", Empty, Empty, "Liveness through NATS.")
+GET_EXCHANGE = TIMEBANK.query(
+    "get_exchange",
+    ExchangeRef,
+    ExchangeView,
+    "An exchange.",
+    ("not_found", "not_your_account"),
+    policy=member_or_coordinator(),
+)
+PING = TIMEBANK.query("ping", Empty, Empty, "Liveness through NATS.", policy=Policy.public())

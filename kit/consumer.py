@@ -17,7 +17,6 @@ import base64
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -41,12 +40,11 @@ from .logging import correlation, get_logger
 from .metrics import Metrics
 from .nats import ensure_consumer
 from .outbox import OutgoingEvent, write_events
+from .registration import Consumer
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
 log = get_logger(__name__)
-
-EventHandler = Callable[[UnitOfWork, Event], Awaitable[None]]
 
 
 class RetryLater(Exception):
@@ -107,9 +105,7 @@ class DurableConsumer:
         self,
         *,
         service: str,
-        name: str,
-        source: ServiceContracts,
-        handlers: dict[str, EventHandler],
+        declaration: Consumer,
         own_contracts: ServiceContracts,
         nc: Client,
         js: JetStreamContext,
@@ -118,14 +114,18 @@ class DurableConsumer:
         settings: ServiceSettings,
         metrics: Metrics,
     ):
-        self.service, self.name, self.source = service, name, source
-        self.handlers = handlers
+        self.service, self.name = service, declaration.name
+        self.source = declaration.source
+        # By type and version: a version this consumer has no handler for is dead-lettered
+        # at once with that reason, never retried.
+        self.handlers = {(s.type, s.version): h for s, h in declaration.handlers.items()}
+        self.event_types = declaration.event_types
         self.own_contracts = own_contracts
         self.nc, self.js, self.pool, self.naming = nc, js, pool, naming
         self.settings, self.metrics = settings, metrics
-        self.registry = EventRegistry(source)
-        self.stream = naming.stream(source.service)
-        self.durable = naming.durable(service, name)
+        self.registry = EventRegistry(specs=declaration.handlers)
+        self.stream = naming.stream(self.source.service)
+        self.durable = naming.durable(service, self.name)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._advisories = None
@@ -133,7 +133,7 @@ class DurableConsumer:
         self.running = False
 
     async def start(self) -> None:
-        filters = sorted(self.naming.event_subject(t) for t in self.handlers)
+        filters = sorted(self.naming.event_subject(t) for t in self.event_types)
         await ensure_consumer(self.js, self.stream, self.durable, filters, self.settings)
         await self.nc.flush()
         self._sub = await self.js.pull_subscribe_bind(self.durable, self.stream)
@@ -274,7 +274,7 @@ class DurableConsumer:
             causation_id=event.event_id,
         )
         with correlation(event.correlation_id, event_id=event.event_id, consumer=self.durable):
-            await self.handlers[event.type](uow, event)
+            await self.handlers[(event.type, event.version)](uow, event)
         outcome.status = "ok"
         return uow.pending
 

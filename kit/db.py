@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import asyncpg
 
@@ -28,6 +29,14 @@ _LOCK_KEY = 0x766F6F72  # "voor": one advisory lock for all migration runs in a 
 
 class MigrationError(RuntimeError):
     pass
+
+
+class Component(NamedTuple):
+    """A set of migrations with its own name: the kit's tables, a shared component such as
+    the ledger, or a service's own. Each is numbered and checked on its own."""
+
+    name: str
+    migrations: Path
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ def read_migrations(component: str, folder: Path) -> list[Migration]:
 
 
 async def migrate(conn: asyncpg.Connection, components: list[tuple[str, Path]]) -> list[str]:
-    """Apply what is new, in order; return the names applied."""
+    """Apply what is new of each component (a `Component`, or a (name, folder) pair), in the
+    order given; return the names applied, e.g. `ledger/0001_ledger`."""
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:

@@ -218,6 +218,12 @@ class RequestServer:
             await self._respond(msg, self._invalid(exc))
             self.metrics.commands.labels(name, "invalid").inc()
             return
+        if (refused := self._forbidden(spec, command.actor, command.data)) is not None:
+            # Refused before any handler or transaction: nothing to store, and the same
+            # command sent again is refused the same way.
+            await self._respond(msg, refused)
+            self.metrics.commands.labels(name, "forbidden").inc()
+            return
         # Same id, other content: the caller reused an id by mistake; say so rather than
         # returning a reply that belongs to a different request.
         request_hash = hashlib.sha256(
@@ -535,6 +541,10 @@ class RequestServer:
             await self._respond(msg, self._invalid(exc))
             self.metrics.commands.labels(name, "invalid").inc()
             return
+        if (refused := self._forbidden(spec, query.actor, query.data)) is not None:
+            await self._respond(msg, refused)
+            self.metrics.commands.labels(name, "forbidden").inc()
+            return
         correlation_id = query.correlation_id or _header_id(msg) or new_id()
         outcome = "ok"
         with correlation(correlation_id, operation=name):
@@ -556,6 +566,13 @@ class RequestServer:
 
     # -- replies ----------------------------------------------------------------------------
 
+    def _forbidden(self, spec: OperationSpec, actor: Actor, data: Contract) -> bytes | None:
+        """The refusal when the operation's policy does not admit `actor` for `data`."""
+        why = spec.policy.refusal(actor, data)
+        if why is None:
+            return None
+        return self._error(spec.policy.code, {"reason": why})
+
     def _refusal(self, refusal: Refusal) -> bytes:
         if refusal.code not in self.contracts.errors:
             log.error("refusal with an unregistered code", code=refusal.code)
@@ -564,8 +581,8 @@ class RequestServer:
             self.contracts.errors.error(refusal.code, refusal.details, **refusal.fmt)
         )
 
-    def _error(self, code: str, **fmt: object) -> bytes:
-        return _reply_refused(self.contracts.errors.error(code, **fmt))
+    def _error(self, code: str, details: dict | None = None, **fmt: object) -> bytes:
+        return _reply_refused(self.contracts.errors.error(code, details, **fmt))
 
     def _invalid(self, exc: ValidationError) -> bytes:
         problem = describe_validation_error(exc)

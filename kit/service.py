@@ -1,5 +1,6 @@
 """A service: its commands, queries and event handlers, wired to NATS and PostgreSQL the same
-way for every service. A service module declares handlers on a `Service` and calls `main()`."""
+way for every service. A service module builds a `Service` from its contracts and handler
+tables (see `kit/registration.py` and `docs/new-service.md`) and calls `main()`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 import contextlib
 import gc
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from uuid import UUID
 
@@ -16,15 +17,16 @@ import uvloop
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from contracts import Actor, Naming, ServiceContracts, new_id
+from contracts import Actor, Contract, Naming, OperationSpec, ServiceContracts, new_id
 
-from .consumer import DurableConsumer, EventHandler
-from .db import KIT_MIGRATIONS, MigrationError, create_pool, migrate
+from .consumer import DurableConsumer
+from .db import KIT_MIGRATIONS, Component, MigrationError, create_pool, migrate
 from .http import HealthServer
 from .logging import configure_logging, get_logger
 from .metrics import Metrics
 from .nats import StreamError, connect, ensure_stream
 from .outbox import OutboxRelay
+from .registration import Consumer, EventHandler, register
 from .requests import BatchCommandHandler, CommandHandler, QueryHandler, RequestServer
 from .retention import retention_job
 from .settings import ServiceSettings
@@ -48,23 +50,45 @@ async def ensure_service_stream(
 
 
 class Service:
+    """One service on the kit: its contracts, its handler tables and its migrations.
+
+    - `migrations`: the folder of the service's own numbered SQL files.
+    - `components`: shared components whose migrations run before the service's, in order
+      (e.g. the ledger: `components=(ledger.COMPONENT,)`).
+    - `commands`, `batch_commands`, `queries`: `{OPERATION_SPEC: handler}`, every operation the
+      contracts declare exactly once (see `kit/registration.py`).
+    - `events`: `{"consumer-name": {EventModel: handler}}`, one durable consumer per name.
+    - `jobs`: background jobs (`async def job(service)`) run by the `jobs` role.
+
+    Raises RegistrationError when the tables do not match the contracts.
+    """
+
     def __init__(
         self,
         contracts: ServiceContracts,
         migrations: Path | None = None,
         settings: ServiceSettings | None = None,
+        *,
+        commands: Mapping[OperationSpec, CommandHandler] | None = None,
+        batch_commands: Mapping[OperationSpec, BatchCommandHandler] | None = None,
+        queries: Mapping[OperationSpec, QueryHandler] | None = None,
+        events: Mapping[str, Mapping[type[Contract], EventHandler]] | None = None,
+        components: Sequence[Component] = (),
+        jobs: Sequence[BackgroundJob] = (),
     ):
         self.contracts = contracts
         self.name = contracts.service
         self.migrations = migrations
+        self.components = tuple(components)
         self.settings = settings or ServiceSettings()
         self.naming = Naming(self.settings.namespace)
         self.metrics = Metrics(self.name)
-        self._commands: dict[str, CommandHandler] = {}
-        self._batch_commands: dict[str, BatchCommandHandler] = {}
-        self._queries: dict[str, QueryHandler] = {}
-        self._subscriptions: dict[str, tuple[ServiceContracts, dict[str, EventHandler]]] = {}
-        self._jobs: list[BackgroundJob] = [retention_job]
+        registration = register(contracts, commands, batch_commands, queries, events)
+        self._commands = registration.commands
+        self._batch_commands = registration.batch_commands
+        self._queries = registration.queries
+        self.consumer_declarations: dict[str, Consumer] = registration.consumers
+        self._jobs: list[BackgroundJob] = [retention_job, *jobs]
         self._tasks: list[asyncio.Task] = []
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
@@ -75,59 +99,6 @@ class Service:
         self.http: HealthServer | None = None
         self.http_port: int | None = None
         self._stopped = asyncio.Event()
-
-    # -- declaring what the service does -----------------------------------------------------
-
-    def command(self, name: str):
-        if ("command", name) not in self.contracts.operations:
-            raise ValueError(f"{self.name}: no contract for command {name}")
-
-        def register(fn: CommandHandler) -> CommandHandler:
-            self._commands[name] = fn
-            return fn
-
-        return register
-
-    def command_batch(self, name: str):
-        """A handler that takes all commands of `name` that arrive together, decides each in
-        order in memory and writes once: for the operations that carry the load."""
-        if ("command", name) not in self.contracts.operations:
-            raise ValueError(f"{self.name}: no contract for command {name}")
-
-        def register(fn: BatchCommandHandler) -> BatchCommandHandler:
-            self._batch_commands[name] = fn
-            return fn
-
-        return register
-
-    def query(self, name: str):
-        if ("query", name) not in self.contracts.operations:
-            raise ValueError(f"{self.name}: no contract for query {name}")
-
-        def register(fn: QueryHandler) -> QueryHandler:
-            self._queries[name] = fn
-            return fn
-
-        return register
-
-    def on_event(self, source: ServiceContracts, event_type: str, consumer: str):
-        """Handle `event_type` from `source`'s stream in the durable consumer `consumer`."""
-        if not any(t == event_type for (t, _v) in source.events):
-            raise ValueError(f"{source.service} publishes no {event_type}")
-
-        def register(fn: EventHandler) -> EventHandler:
-            src, handlers = self._subscriptions.setdefault(consumer, (source, {}))
-            if src is not source:
-                raise ValueError(f"consumer {consumer} reads one stream only")
-            handlers[event_type] = fn
-            return fn
-
-        return register
-
-    def background(self, job: BackgroundJob) -> BackgroundJob:
-        """A job that runs for the life of the service (e.g. a periodic sweep)."""
-        self._jobs.append(job)
-        return job
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self, actor: Actor, correlation_id: UUID | None = None):
@@ -150,11 +121,8 @@ class Service:
         self.nc = await connect(s, f"{self.name}")
         self.js = self.nc.jetstream(timeout=10)
         self.pool = await create_pool(self.dsn, s.db_pool_min, s.db_pool_max, s.connect_timeout_s)
-        components = [("kit", KIT_MIGRATIONS)]
-        if self.migrations:
-            components.append((self.name, self.migrations))
         async with self.pool.acquire() as conn:
-            await migrate(conn, components)
+            await migrate(conn, self.migration_components())
         await ensure_stream(self.nc, self.naming.dlq_stream(), self.naming.dlq_subjects(), s)
         await ensure_service_stream(self.nc, self.naming, self.contracts, s)
         self.relay = OutboxRelay(
@@ -172,15 +140,13 @@ class Service:
         )
         if self.relaying:
             self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
-        for name, (source, handlers) in self._subscriptions.items():
+        for declared in self.consumer_declarations.values():
             if "consumers" not in s.roles:
                 break
-            await ensure_service_stream(self.nc, self.naming, source, s)
+            await ensure_service_stream(self.nc, self.naming, declared.source, s)
             consumer = DurableConsumer(
                 service=self.name,
-                name=name,
-                source=source,
-                handlers=handlers,
+                declaration=declared,
                 own_contracts=self.contracts,
                 nc=self.nc,
                 js=self.js,
@@ -217,9 +183,17 @@ class Service:
             http=f"http://{s.http_host}:{self.http_port}",
             commands=sorted({*self._commands, *self._batch_commands}),
             queries=sorted(self._queries),
-            consumers=sorted(self._subscriptions),
+            consumers=sorted(self.consumer_declarations),
             roles=sorted(s.roles),
         )
+
+    def migration_components(self) -> list[Component]:
+        """What the migration runner applies, in order: the kit's tables, the components',
+        then the service's own."""
+        found = [Component("kit", KIT_MIGRATIONS), *self.components]
+        if self.migrations:
+            found.append(Component(self.name, self.migrations))
+        return found
 
     @property
     def relaying(self) -> bool:

@@ -13,6 +13,9 @@ from .outbox import OutgoingEvent, write_events
 
 
 class UnitOfWork:
+    """The handler's view of one transaction: `conn` (asyncpg, inside the transaction), the
+    `actor` who caused the work, and `emit` for the events it causes."""
+
     def __init__(
         self,
         conn: asyncpg.Connection,
@@ -30,19 +33,14 @@ class UnitOfWork:
         self.causation_id = causation_id
         self.pending: list[OutgoingEvent] = []
 
-    def emit(
-        self, name: str, data: Contract, version: int = 1, actor: Actor | None = None
-    ) -> Event:
-        """Record `<service>.<name>` to be published when this unit of work commits."""
-        event_type = f"{self.contracts.service}.{name}"
-        spec = self.contracts.event_spec(event_type, version)
-        if type(data) is not spec.model:
-            raise TypeError(
-                f"{event_type} v{version} carries {spec.model.__name__}, not {type(data).__name__}"
-            )
+    def emit(self, data: Contract, actor: Actor | None = None) -> Event:
+        """Record the event `data` (an instance of one of this service's event models; its type
+        and version come from the model) to be published when this unit of work commits.
+        Raises UnknownMessage if the model is no event of this service."""
+        spec = self.contracts.spec_of(type(data))
         event = spec.envelope(
-            type=event_type,
-            version=version,
+            type=spec.type,
+            version=spec.version,
             correlation_id=self.correlation_id,
             causation_id=self.causation_id,
             actor=actor or self.actor,
@@ -51,11 +49,11 @@ class UnitOfWork:
         self.pending.append(
             OutgoingEvent(
                 event_id=event.event_id,
-                subject=self.naming.event_subject(event_type),
+                subject=self.naming.event_subject(spec.type),
                 headers={
                     "Correlation-Id": str(self.correlation_id),
-                    "Event-Type": event_type,
-                    "Event-Version": str(version),
+                    "Event-Type": spec.type,
+                    "Event-Version": str(spec.version),
                 },
                 payload=event.model_dump_json().encode(),
             )

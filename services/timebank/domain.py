@@ -530,8 +530,8 @@ class Exchange:
         self.state = "disputed"
         return self.disputed_by
 
-    def resolve(self, actor: Actor, outcome: str) -> None:
-        require_coordinator(actor)
+    def resolve(self, outcome: str) -> None:
+        """Whether a coordinator (the operation's policy) may resolve this way."""
         if self.state != "disputed":
             raise Refusal("not_disputed")
         was_posted = self.disputed_from == "confirmed"

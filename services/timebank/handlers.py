@@ -34,7 +34,6 @@ def _coordinator_id(uow: UnitOfWork) -> str | None:
 
 
 async def configure_community(uow: UnitOfWork, cmd: c.ConfigureCommunity) -> c.CommunityRef:
-    domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     community = Community(
         cmd.community,
@@ -63,7 +62,6 @@ async def configure_community(uow: UnitOfWork, cmd: c.ConfigureCommunity) -> c.C
             rules.max_balance,
         )
     uow.emit(
-        "community.configured",
         c.CommunityConfigured(
             community=cmd.community,
             name=cmd.name,
@@ -76,8 +74,6 @@ async def configure_community(uow: UnitOfWork, cmd: c.ConfigureCommunity) -> c.C
 
 async def register_member(uow: UnitOfWork, cmd: c.RegisterMember) -> c.MemberRef:
     by_coordinator = domain.is_coordinator(uow.actor)
-    if not by_coordinator and uow.actor.role not in domain.MEMBER_ROLES:
-        raise Refusal("coordinator_only")
     repo = _repo(uow)
     community = await repo.community(cmd.community)
     member = Member(
@@ -101,7 +97,6 @@ async def register_member(uow: UnitOfWork, cmd: c.RegisterMember) -> c.MemberRef
             )
         )
     uow.emit(
-        "member.registered",
         c.MemberRegistered(
             member_id=member.id,
             community=member.community,
@@ -120,7 +115,6 @@ async def register_member(uow: UnitOfWork, cmd: c.RegisterMember) -> c.MemberRef
 async def _member_for_coordinator(
     uow: UnitOfWork, member_id: UUID
 ) -> tuple[TimebankRepository, Member]:
-    domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     return repo, await repo.member(member_id, lock=True)
 
@@ -130,7 +124,6 @@ async def approve_member(uow: UnitOfWork, cmd: c.MemberRef) -> c.MemberRef:
     member.approve()
     await repo.save_member_state(member)
     uow.emit(
-        "member.approved",
         c.MemberApproved(
             member_id=member.id, community=member.community, coordinator_id=uow.actor.id
         ),
@@ -143,7 +136,6 @@ async def suspend_member(uow: UnitOfWork, cmd: c.SuspendMember) -> c.MemberRef:
     member.suspend()
     await repo.save_member_state(member)
     uow.emit(
-        "member.suspended",
         c.MemberSuspended(
             member_id=member.id,
             community=member.community,
@@ -155,12 +147,11 @@ async def suspend_member(uow: UnitOfWork, cmd: c.SuspendMember) -> c.MemberRef:
 
 
 async def leave(uow: UnitOfWork, cmd: c.MemberRef) -> c.MemberRef:
-    domain.require_self_or_coordinator(uow.actor, cmd.member_id)
     repo = _repo(uow)
     member = await repo.member(cmd.member_id, lock=True)
     member.leave(await repo.has_open_exchanges(member.id))
     await repo.save_member_state(member)
-    uow.emit("member.left", c.MemberLeft(member_id=member.id, community=member.community))
+    uow.emit(c.MemberLeft(member_id=member.id, community=member.community))
     return cmd
 
 
@@ -168,7 +159,6 @@ async def record_vog(uow: UnitOfWork, cmd: c.RecordVog) -> c.MemberRef:
     repo, member = await _member_for_coordinator(uow, cmd.member_id)
     await repo.record_vog(member.id, cmd.seen_on, uow.actor.id)
     uow.emit(
-        "member.vog_recorded",
         c.VogRecorded(
             member_id=member.id,
             community=member.community,
@@ -192,7 +182,6 @@ async def set_member_limits(uow: UnitOfWork, cmd: c.SetMemberLimits) -> c.Member
 
 
 async def publish_listing(uow: UnitOfWork, cmd: c.PublishListing) -> c.ListingRef:
-    domain.require_self_or_coordinator(uow.actor, cmd.member_id)
     repo = _repo(uow)
     member = await repo.member(cmd.member_id)
     member.ensure_active()
@@ -211,7 +200,6 @@ async def publish_listing(uow: UnitOfWork, cmd: c.PublishListing) -> c.ListingRe
     )
     await repo.add_listing(listing)
     uow.emit(
-        "listing.published",
         c.ListingPublished(
             listing_id=listing.id,
             community=listing.community,
@@ -234,7 +222,6 @@ async def close_listing(uow: UnitOfWork, cmd: c.ListingRef) -> c.ListingRef:
     listing.close()
     await repo.save_listing_state(listing)
     uow.emit(
-        "listing.closed",
         c.ListingClosed(listing_id=listing.id, community=listing.community, reason="closed"),
     )
     return cmd
@@ -247,7 +234,6 @@ async def expire_listings(uow: UnitOfWork, limit: int = 200) -> int:
         if listing.expire(now()):
             await repo.save_listing_state(listing)
             uow.emit(
-                "listing.closed",
                 c.ListingClosed(
                     listing_id=listing.id, community=listing.community, reason="expired"
                 ),
@@ -350,7 +336,6 @@ async def _new_exchange(
 
 
 async def propose_exchange(uow: UnitOfWork, cmd: c.ProposeExchange) -> c.ExchangeStatus:
-    domain.require_self_or_coordinator(uow.actor, cmd.proposer_id)
     repo = _repo(uow)
     proposer = await repo.member(cmd.proposer_id)
     category, initiative_id = cmd.category, cmd.initiative_id
@@ -383,7 +368,6 @@ async def propose_exchange(uow: UnitOfWork, cmd: c.ProposeExchange) -> c.Exchang
     )
     await repo.add_exchange(exchange)
     uow.emit(
-        "exchange.proposed",
         c.ExchangeProposed(**_facts(exchange), amount=exchange.amount, proposed_by=proposer.id),
     )
     return _status(exchange)
@@ -413,7 +397,6 @@ async def _reserve(
         exchange.recorded_by_coordinator = coordinator
     await _save_posting(repo, posting, exchange, coordinator)
     uow.emit(
-        "exchange.agreed",
         c.ExchangeAgreed(
             **_facts(exchange),
             amount=exchange.amount,
@@ -423,7 +406,6 @@ async def _reserve(
         ),
     )
     uow.emit(
-        "transfer.pending",
         c.TransferPending(
             **_transfer_facts(
                 transfer, exchange, exchange.receiver_id, exchange.provider_id, coordinator
@@ -459,7 +441,6 @@ async def accept_exchange(uow: UnitOfWork, cmd: c.ExchangeRef) -> c.ExchangeStat
 
 
 async def record_exchange(uow: UnitOfWork, cmd: c.RecordExchange) -> c.ExchangeStatus:
-    domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     community = await repo.community(cmd.community)
     provider, receiver = await repo.member(cmd.provider_id), await repo.member(cmd.receiver_id)
@@ -517,7 +498,6 @@ def _decide_post(
     exchange.confirmed(posting.transfer.id, by)
     transfer = posting.transfer
     uow.emit(
-        "exchange.confirmed",
         c.ExchangeConfirmed(
             **_facts(exchange),
             amount=transfer.amount,
@@ -528,7 +508,6 @@ def _decide_post(
         ),
     )
     uow.emit(
-        "transfer.posted",
         c.TransferPosted(
             **_transfer_facts(
                 transfer,
@@ -630,7 +609,6 @@ async def _void(
     )
     transfer = await _save_posting(repo, posting, exchange, _coordinator_id(uow))
     uow.emit(
-        "transfer.voided",
         c.TransferVoided(
             **_transfer_facts(
                 transfer, exchange, exchange.receiver_id, exchange.provider_id, _coordinator_id(uow)
@@ -649,7 +627,6 @@ async def cancel_exchange(uow: UnitOfWork, cmd: c.CancelExchange) -> c.ExchangeS
     else:
         await repo.save_exchange(exchange)
     uow.emit(
-        "exchange.cancelled",
         c.ExchangeCancelled(**_facts(exchange), cancelled_by=_who(uow), reason=cmd.reason),
     )
     return _status(exchange)
@@ -661,7 +638,6 @@ async def dispute_exchange(uow: UnitOfWork, cmd: c.DisputeExchange) -> c.Exchang
     by = exchange.dispute(uow.actor)
     await repo.save_exchange(exchange)
     uow.emit(
-        "exchange.disputed",
         c.ExchangeDisputed(**_facts(exchange), disputed_by=by, reason=cmd.reason),
     )
     return _status(exchange)
@@ -670,7 +646,7 @@ async def dispute_exchange(uow: UnitOfWork, cmd: c.DisputeExchange) -> c.Exchang
 async def resolve_dispute(uow: UnitOfWork, cmd: c.ResolveDispute) -> c.ExchangeStatus:
     repo = _repo(uow)
     exchange, pending = await repo.exchange(cmd.exchange_id)
-    exchange.resolve(uow.actor, cmd.outcome)
+    exchange.resolve(cmd.outcome)
     moved = 0
     if cmd.outcome == "confirm":
         moved = (
@@ -695,7 +671,6 @@ async def resolve_dispute(uow: UnitOfWork, cmd: c.ResolveDispute) -> c.ExchangeS
         "dismiss": "dismissed",
     }[cmd.outcome]
     uow.emit(
-        "exchange.resolved",
         c.ExchangeResolved(
             **_facts(exchange),
             outcome=outcome,
@@ -756,7 +731,6 @@ async def _pot_transfer(
     transfer = await _save_posting(repo, posting, None, coordinator)
     debit_member, credit_member = (member.id, None) if to_pot else (None, member.id)
     uow.emit(
-        "transfer.posted",
         c.TransferPosted(
             **_transfer_facts(transfer, None, debit_member, credit_member, coordinator),
             posted_at=transfer.at,
@@ -766,7 +740,6 @@ async def _pot_transfer(
 
 
 async def donate(uow: UnitOfWork, cmd: c.Donate) -> c.TransferRef:
-    domain.require_self_or_coordinator(uow.actor, cmd.member_id)
     repo = _repo(uow)
     member = await repo.member(cmd.member_id)
     return await _pot_transfer(
@@ -775,7 +748,6 @@ async def donate(uow: UnitOfWork, cmd: c.Donate) -> c.TransferRef:
 
 
 async def award(uow: UnitOfWork, cmd: c.Award) -> c.TransferRef:
-    domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     member = await repo.member(cmd.member_id)
     if member.community != cmd.community:
@@ -815,7 +787,6 @@ async def _reverse(
     )
     transfer = await _save_posting(repo, posting, exchange, uow.actor.id)
     uow.emit(
-        "transfer.reversed",
         c.TransferReversed(
             **_transfer_facts(
                 transfer,
@@ -832,7 +803,6 @@ async def _reverse(
 
 
 async def reverse_transfer(uow: UnitOfWork, cmd: c.ReverseTransfer) -> c.TransferRef:
-    domain.require_coordinator(uow.actor)
     repo = _repo(uow)
     if (found := await repo.transfer(cmd.transfer_id)) is not None:
         if found.reverses_id != cmd.reverses_transfer_id or (

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from contracts import Actor
-from contracts.timebank import TIMEBANK
+from contracts import timebank as c
 from kit.logging import get_logger
 from kit.service import Service
 from kit.settings import ServiceSettings
@@ -18,37 +18,39 @@ SWEEPER = Actor(role="system", id="timebank.sweeper")
 
 log = get_logger(__name__)
 
-COMMANDS = [
-    "configure_community",
-    "register_member",
-    "approve_member",
-    "suspend_member",
-    "leave",
-    "record_vog",
-    "set_member_limits",
-    "publish_listing",
-    "close_listing",
-    "propose_exchange",
-    "accept_exchange",
-    "record_exchange",
-    "record_hours",
-    "cancel_exchange",
-    "dispute_exchange",
-    "resolve_dispute",
-    "donate",
-    "award",
-    "reverse_transfer",
-]
-QUERIES = [
-    "balance",
-    "statement",
-    "export_csv",
-    "community_stats",
-    "search_listings",
-    "get_member",
-    "get_exchange",
-    "ping",
-]
+COMMANDS = {
+    c.CONFIGURE_COMMUNITY: handlers.configure_community,
+    c.REGISTER_MEMBER: handlers.register_member,
+    c.APPROVE_MEMBER: handlers.approve_member,
+    c.SUSPEND_MEMBER: handlers.suspend_member,
+    c.LEAVE: handlers.leave,
+    c.RECORD_VOG: handlers.record_vog,
+    c.SET_MEMBER_LIMITS: handlers.set_member_limits,
+    c.PUBLISH_LISTING: handlers.publish_listing,
+    c.CLOSE_LISTING: handlers.close_listing,
+    c.PROPOSE_EXCHANGE: handlers.propose_exchange,
+    c.ACCEPT_EXCHANGE: handlers.accept_exchange,
+    c.RECORD_EXCHANGE: handlers.record_exchange,
+    c.RECORD_HOURS: handlers.record_hours,
+    c.CANCEL_EXCHANGE: handlers.cancel_exchange,
+    c.DISPUTE_EXCHANGE: handlers.dispute_exchange,
+    c.RESOLVE_DISPUTE: handlers.resolve_dispute,
+    c.DONATE: handlers.donate,
+    c.AWARD: handlers.award,
+    c.REVERSE_TRANSFER: handlers.reverse_transfer,
+}
+# Confirmations carry the load (every posted hour): they are applied a batch at a time.
+BATCH_COMMANDS = {c.CONFIRM_EXCHANGE: handlers.confirm_exchanges}
+QUERIES = {
+    c.BALANCE: queries.balance,
+    c.STATEMENT: queries.statement,
+    c.EXPORT_CSV: queries.export_csv,
+    c.COMMUNITY_STATS: queries.community_stats,
+    c.SEARCH_LISTINGS: queries.search_listings,
+    c.GET_MEMBER: queries.get_member,
+    c.GET_EXCHANGE: queries.get_exchange,
+    c.PING: queries.ping,
+}
 
 
 class TimebankSettings(ServiceSettings):
@@ -57,24 +59,23 @@ class TimebankSettings(ServiceSettings):
 
 
 def build(settings: TimebankSettings | None = None) -> Service:
-    settings = settings or TimebankSettings()
-    service = Service(TIMEBANK, MIGRATIONS, settings)
-    for name in COMMANDS:
-        service.command(name)(getattr(handlers, name))
-    for name in QUERIES:
-        service.query(name)(getattr(queries, name))
-    # Confirmations carry the load (every posted hour): they are applied a batch at a time.
-    service.command_batch("confirm_exchange")(handlers.confirm_exchanges)
+    return Service(
+        c.TIMEBANK,
+        MIGRATIONS,
+        settings or TimebankSettings(),
+        commands=COMMANDS,
+        batch_commands=BATCH_COMMANDS,
+        queries=QUERIES,
+        jobs=[sweep],
+    )
 
-    @service.background
-    async def sweep(svc: Service) -> None:
-        """Confirm exchanges whose period passed undisputed; close expired listings."""
-        interval = getattr(svc.settings, "sweep_interval_s", 30.0)
-        while True:
-            await sweep_once(svc)
-            await asyncio.sleep(interval)
 
-    return service
+async def sweep(svc: Service) -> None:
+    """Confirm exchanges whose period passed undisputed; close expired listings."""
+    interval = getattr(svc.settings, "sweep_interval_s", 30.0)
+    while True:
+        await sweep_once(svc)
+        await asyncio.sleep(interval)
 
 
 async def sweep_once(svc: Service, batch: int = 50, max_batches: int = 20) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from contracts.catalog import all_services
-from kit.docs import json_schemas, write
+from kit.docs import authorization_matrix, json_schemas, write
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -41,3 +41,8 @@ def test_the_asyncapi_document_describes_every_event_command_and_query(tmp_path)
             assert f"{contracts.service}.{'cmd' if kind == 'command' else 'q'}.{name}" in channels
     assert spec["asyncapi"].startswith("3.")
     assert (tmp_path / "error-codes.md").read_text().count("| timebank |") > 20
+
+
+def test_the_published_authorization_matrix_is_the_declared_one():
+    published = (DOCS / "authorization.md").read_text()
+    assert published == authorization_matrix(all_services()), "run make docs"

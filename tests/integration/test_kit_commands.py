@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from contracts import new_id
+from contracts import Actor, new_id
 from tests.conftest import eventually
 
 
@@ -166,3 +166,20 @@ async def test_health_readiness_and_metrics_over_http(sample, client):
     assert 'voorelkaar_commands_total{operation="write_note",outcome="ok"} 1.0' in text
     assert "voorelkaar_outbox_backlog" in text
     assert "voorelkaar_handler_latency_seconds_bucket" in text
+
+
+async def test_the_operations_policy_is_checked_before_its_handler_runs(sample, client):
+    anonymous = Actor(role="public", id="anonymous")
+    reply = await client.command(
+        "sample", "write_note", {"text": "x", "amount": 1}, actor=anonymous
+    )
+    assert not reply.ok and reply.code == "forbidden"
+    assert reply.error["message"] == {
+        "nl": "U mag dit niet doen.",
+        "en": "You are not allowed to do this.",
+    }
+    assert "role public" in reply.error["details"]["reason"]
+    assert await notes_in_db(sample) == 0
+    assert await sample.pool.fetchval("SELECT count(*) FROM processed_commands") == 0
+    # The tally is open to anyone, the public included.
+    assert (await client.query("sample", "tally", actor=anonymous)).ok

@@ -1,4 +1,5 @@
-"""A small service built on the kit, used to prove the kit's guarantees against real servers.
+"""A small service built on the kit, used to prove the kit's guarantees against real servers,
+and the example `docs/new-service.md` starts from.
 
 It writes notes (a command that emits `sample.note.written`) and tallies them from its own
 stream (a durable consumer), so a double application shows up as a wrong total.
@@ -22,6 +23,7 @@ from contracts import (
     ErrorCatalogue,
     Event,
     Minutes,
+    Policy,
     Refusal,
     ServiceContracts,
 )
@@ -32,6 +34,8 @@ from kit.settings import ServiceSettings
 from kit.uow import UnitOfWork
 
 ALICE = Actor(role="resident", id="alice")
+
+# -- contracts (a real service keeps these in contracts/<service>/) -----------------------------
 
 SAMPLE = ServiceContracts(
     "sample",
@@ -65,51 +69,68 @@ class Tally(Contract):
     seen: int
 
 
-SAMPLE.command("write_note", WriteNote, NoteRef, errors=("note_too_big",))
-SAMPLE.query("tally", Empty, Tally)
+WRITE_NOTE = SAMPLE.command(
+    "write_note",
+    WriteNote,
+    NoteRef,
+    "Write a note.",
+    errors=("note_too_big",),
+    policy=Policy(frozenset({"resident", "coordinator", "system"})),
+)
+TALLY = SAMPLE.query("tally", Empty, Tally, "The notes and their total.", policy=Policy.public())
+
+# -- handlers (a real service keeps these in services/<service>/handlers/) ----------------------
 
 ATTEMPTS: Counter[UUID] = Counter()
 MIGRATIONS = Path(__file__).parent / "sample_migrations"
 
 
+async def write_note(uow: UnitOfWork, cmd: WriteNote) -> NoteRef:
+    if cmd.amount > 10_000:
+        raise Refusal("note_too_big", {"amount": cmd.amount}, amount=cmd.amount)
+    note_id = new_id()
+    await uow.conn.execute(
+        "INSERT INTO notes (note_id, text, amount) VALUES ($1, $2, $3)",
+        note_id,
+        cmd.text,
+        cmd.amount,
+    )
+    uow.emit(NoteWritten(note_id=note_id, text=cmd.text, amount=cmd.amount))
+    return NoteRef(note_id=note_id)
+
+
+async def tally(ctx: QueryContext, _q: Empty) -> Tally:
+    row = await ctx.conn.fetchrow(
+        "SELECT (SELECT count(*) FROM notes) AS notes, total, seen FROM tally"
+    )
+    return Tally(notes=row["notes"], total=row["total"], seen=row["seen"])
+
+
+async def on_note(uow: UnitOfWork, event: Event[NoteWritten]) -> None:
+    text = event.data.text
+    if text.startswith("fail"):
+        # "fail" always fails; "fail-N" fails N times, then succeeds.
+        ATTEMPTS[event.event_id] += 1
+        limit = int(text.split("-")[1]) if "-" in text else None
+        if limit is None or ATTEMPTS[event.event_id] <= limit:
+            raise RuntimeError(f"deliberate failure {ATTEMPTS[event.event_id]} of {text!r}")
+    await uow.conn.execute(
+        "UPDATE tally SET total = total + $1, seen = seen + 1", event.data.amount
+    )
+
+
+# -- the service (a real service keeps this in services/<service>/service.py) -------------------
+
+
 def build(settings: ServiceSettings | None = None) -> Service:
-    service = Service(SAMPLE, MIGRATIONS, settings)
-
-    @service.command("write_note")
-    async def write_note(uow: UnitOfWork, cmd: WriteNote) -> NoteRef:
-        if cmd.amount > 10_000:
-            raise Refusal("note_too_big", {"amount": cmd.amount}, amount=cmd.amount)
-        note_id = new_id()
-        await uow.conn.execute(
-            "INSERT INTO notes (note_id, text, amount) VALUES ($1, $2, $3)",
-            note_id,
-            cmd.text,
-            cmd.amount,
-        )
-        uow.emit("note.written", NoteWritten(note_id=note_id, text=cmd.text, amount=cmd.amount))
-        return NoteRef(note_id=note_id)
-
-    @service.query("tally")
-    async def tally(ctx: QueryContext, _q: Empty) -> Tally:
-        row = await ctx.conn.fetchrow(
-            "SELECT (SELECT count(*) FROM notes) AS notes, total, seen FROM tally"
-        )
-        return Tally(notes=row["notes"], total=row["total"], seen=row["seen"])
-
-    @service.on_event(SAMPLE, "sample.note.written", consumer="tally")
-    async def on_note(uow: UnitOfWork, event: Event[NoteWritten]) -> None:
-        text = event.data.text
-        if text.startswith("fail"):
-            # "fail" always fails; "fail-N" fails N times, then succeeds.
-            ATTEMPTS[event.event_id] += 1
-            limit = int(text.split("-")[1]) if "-" in text else None
-            if limit is None or ATTEMPTS[event.event_id] <= limit:
-                raise RuntimeError(f"deliberate failure {ATTEMPTS[event.event_id]} of {text!r}")
-        await uow.conn.execute(
-            "UPDATE tally SET total = total + $1, seen = seen + 1", event.data.amount
-        )
-
-    return service
+    return Service(
+        SAMPLE,
+        MIGRATIONS,
+        settings,
+        commands={WRITE_NOTE: write_note},
+        queries={TALLY: tally},
+        events={"tally": {NoteWritten: on_note}},
+    )
 
 
 if __name__ == "__main__":
