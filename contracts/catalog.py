@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+
 from .registry import ServiceContracts
+
+# (module, registry) of every service whose contracts are published.
+PUBLISHED = (
+    ("contracts.timebank", "TIMEBANK"),
+    ("contracts.initiatives", "INITIATIVES"),
+    ("contracts.budget", "BUDGET"),
+)
 
 
 def all_services() -> list[ServiceContracts]:
     # Imported here so that a service importing `contracts` loads only what it uses.
-    found: list[ServiceContracts] = []
-    try:
-        from .timebank import TIMEBANK
-    except ImportError:  # the time bank's contracts are added with the service
-        pass
-    else:
-        found.append(TIMEBANK)
-    return found
+    return [getattr(importlib.import_module(module), name) for module, name in PUBLISHED]
