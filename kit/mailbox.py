@@ -39,6 +39,14 @@ class _KeepMail:
     def __init__(self, box: LocalSmtpServer):
         self.box = box
 
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        if address.lower() in self.box.reject:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         data = envelope.original_content or envelope.content
         raw = data if isinstance(data, bytes) else data.encode()
@@ -49,7 +57,8 @@ class _KeepMail:
 class LocalSmtpServer:
     """An SMTP server on `host:port` storing what it accepts under `folder` (None: in memory
     only). `received` counts every accepted SMTP transaction per Message-ID; `stored` is how
-    many distinct mails were kept. `refuse` makes it answer 451 (try again later) to DATA."""
+    many distinct mails were kept. `refuse` makes it answer 451 (try again later) to DATA;
+    addresses in `reject` are refused for good (550) at RCPT."""
 
     folder: Path | None
     port: int = 2525
@@ -57,6 +66,7 @@ class LocalSmtpServer:
     received: Counter = field(default_factory=Counter)
     mails: dict[str, bytes] = field(default_factory=dict)
     refuse: bool = False
+    reject: set[str] = field(default_factory=set)
     _server: asyncio.base_events.Server | None = None
     _transports: set = field(default_factory=set)
 
@@ -123,6 +133,11 @@ class LocalSmtpServer:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None
+
+    def to(self, address: str) -> list[StoredMail]:
+        """The mails kept for `address`, oldest first (from memory)."""
+        mails = [read_mail(raw) for raw in self.mails.values()]
+        return [m for m in mails if address.lower() in (a.lower() for a in m.to)]
 
     @property
     def duplicates(self) -> int:

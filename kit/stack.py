@@ -1,11 +1,13 @@
 """`voorelkaar run`: the whole platform on one machine, from nothing.
 
 Starts a real nats-server (JetStream, `sync_interval: always`) and a real PostgreSQL, both
-keeping their data under `./.data/` so a restart keeps everything; creates each service's
+keeping their data under `./.data/` so a restart keeps everything; a local SMTP server that
+keeps every mail it receives under `./.data/mail/` (the demo mailbox); creates each service's
 database; starts every service as its own process and restarts it if it crashes; loads demo
 data; prints where to look; and on Ctrl-C stops everything cleanly, services first.
 
-Set VOORELKAAR_NATS_URL / VOORELKAAR_DATABASE_URL_<SERVICE> to use servers of your own instead.
+Set VOORELKAAR_NATS_URL / VOORELKAAR_DATABASE_URL_<SERVICE> / VOORELKAAR_SMTP_HOST (and the
+other VOORELKAAR_SMTP_* settings) to use servers of your own instead.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embedded import NatsServer, PostgresServer, create_database, port_open
+from .mailbox import LocalSmtpServer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -85,9 +88,12 @@ class Stack:
         http_base: int,
         services: list[str],
         demo: bool,
+        smtp_port: int = 2525,
     ):
         self.data_dir = data_dir
         self.nats_port, self.pg_port, self.http_base = nats_port, pg_port, http_base
+        self.smtp_port = smtp_port
+        self.smtp: LocalSmtpServer | None = None
         self.services = services
         self.demo = demo
         self.nats: NatsServer | None = None
@@ -116,6 +122,16 @@ class Stack:
         say(f"PostgreSQL on {self.pg.url('postgres')}, data in {self.pg.pgdata}")
         for service in self.services:
             await create_database(self.pg.url("postgres"), f"voorelkaar_{service}")
+        if not os.environ.get("VOORELKAAR_SMTP_HOST"):
+            self.smtp = await LocalSmtpServer(self.mail_dir, self.smtp_port).start()
+            say(
+                f"SMTP (local, keeps every mail) on 127.0.0.1:{self.smtp_port}, "
+                f"mail in {self.mail_dir}"
+            )
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
 
     def start_services(self) -> None:
         for i, service in enumerate(self.services):
@@ -128,6 +144,13 @@ class Stack:
                 VOORELKAAR_LOG_FORMAT="json",
                 PYTHONUNBUFFERED="1",
             )
+            if self.smtp is not None:
+                env.update(
+                    VOORELKAAR_SMTP_HOST="127.0.0.1",
+                    VOORELKAAR_SMTP_PORT=str(self.smtp_port),
+                    VOORELKAAR_SMTP_SECURITY="none",
+                    VOORELKAAR_DEMO_MAILBOX=str(self.mail_dir),
+                )
             child = Supervised(
                 service,
                 [sys.executable, "-m", f"services.{service}"],
@@ -187,6 +210,8 @@ class Stack:
             base = f"http://127.0.0.1:{child.http_port}"
             say(f"  {child.name:<12} {base}/readyz  {base}/metrics  log: {child.log_path}")
         say("  ledger check      .venv/bin/voorelkaar check-ledger")
+        if self.smtp is not None:
+            say(f"  demo mailbox      {self.mail_dir} (every mail sent, as .eml files)")
         say("Ctrl-C stops everything; data stays in " + str(self.data_dir))
 
     async def supervise(self) -> None:
@@ -214,10 +239,13 @@ class Stack:
     def request_stop(self) -> None:
         self._stop.set()
 
-    def stop_all(self) -> None:
+    async def stop_all(self) -> None:
         say("stopping services...")
         for child in self.children:
             child.stop()
+        if self.smtp:
+            await self.smtp.stop()
+            say("SMTP stopped")
         if self.pg:
             self.pg.stop()
             say("PostgreSQL stopped")
@@ -235,6 +263,7 @@ async def run(args: argparse.Namespace) -> int:
         args.http_port,
         services,
         demo=not args.no_demo,
+        smtp_port=args.smtp_port,
     )
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -248,7 +277,7 @@ async def run(args: argparse.Namespace) -> int:
         stack.where_to_look()
         await stack.supervise()
     finally:
-        stack.stop_all()
+        await stack.stop_all()
     return 0
 
 
@@ -262,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         "--pg-port", type=int, default=int(os.environ.get("VOORELKAAR_PG_PORT", 5432))
     )
     parser.add_argument(
+        "--smtp-port", type=int, default=int(os.environ.get("VOORELKAAR_SMTP_PORT", 2525))
+    )
+    parser.add_argument(
         "--http-port",
         type=int,
         default=int(os.environ.get("VOORELKAAR_HTTP_BASE", 8101)),
@@ -270,11 +302,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--services", default=None, help="comma-separated (default: all)")
     parser.add_argument("--no-demo", action="store_true", help="do not load demo data")
     args = parser.parse_args(argv)
-    for port, what in ((args.nats_port, "NATS"), (args.pg_port, "PostgreSQL")):
-        if port_open(port) and not (what == "NATS" and os.environ.get("VOORELKAAR_NATS_URL")):
+    ports = ((args.nats_port, "NATS"), (args.pg_port, "PostgreSQL"), (args.smtp_port, "SMTP"))
+    external = {"NATS": "VOORELKAAR_NATS_URL", "SMTP": "VOORELKAAR_SMTP_HOST"}
+    for port, what in ports:
+        if port_open(port) and not os.environ.get(external.get(what, "-")):
             print(
                 f"voorelkaar run: port {port} for {what} is in use (is the stack already "
-                "running?). Stop it, or choose other ports with --nats-port/--pg-port.",
+                "running?). Stop it, or choose other ports with --nats-port/--pg-port/--smtp-port.",
                 file=sys.stderr,
             )
             return 2

@@ -34,10 +34,12 @@ class SmtpSettings(BaseSettings):
 class SendFailed(Exception):
     """A message was not accepted. `permanent`: sending it again will not help."""
 
-    def __init__(self, reason: str, permanent: bool):
+    def __init__(self, reason: str, permanent: bool, unreachable: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.unreachable = unreachable
+        """The server could not be reached at all (down, refused, cut off, timed out)."""
 
 
 def classify(exc: BaseException) -> SendFailed:
@@ -50,7 +52,11 @@ def classify(exc: BaseException) -> SendFailed:
         return SendFailed(f"refused: {exc.code} {exc.message}", exc.code >= 500)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return SendFailed(f"{type(exc).__name__}: {exc.code} {exc.message}", False)
-    return SendFailed(f"{type(exc).__name__}: {exc}", False)
+    unreachable = isinstance(
+        exc,
+        aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected | OSError | TimeoutError,
+    ) or isinstance(exc, aiosmtplib.SMTPTimeoutError)
+    return SendFailed(f"{type(exc).__name__}: {exc}", False, unreachable)
 
 
 class SmtpSender:

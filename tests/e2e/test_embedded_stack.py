@@ -26,6 +26,7 @@ class Stack:
     def __init__(self, data: Path):
         self.data = data
         self.nats_port, self.pg_port, self.http = free_port(), free_port(), free_port()
+        self.smtp_port = free_port()
         self.proc: subprocess.Popen | None = None
         self.output: list[str] = []
 
@@ -44,6 +45,8 @@ class Stack:
                 str(self.pg_port),
                 "--http-port",
                 str(self.http),
+                "--smtp-port",
+                str(self.smtp_port),
             ],
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -134,6 +137,8 @@ async def test_a_second_stack_on_the_same_ports_refuses_clearly():
                 "--nats-port",
                 str(port),
                 "--pg-port",
+                str(free_port()),
+                "--smtp-port",
                 str(free_port()),
             ],
             cwd=REPO,

@@ -19,7 +19,7 @@ from .model import (
     Preferences,
     Staff,
 )
-from .schedule import RetryPolicy, digest_day, retention_cutoff, zone
+from .schedule import RetryPolicy, digest_day, digest_event_id, retention_cutoff, zone
 
 __all__ = [
     "CHANNELS",
@@ -41,6 +41,7 @@ __all__ = [
     "covers",
     "deliveries",
     "digest_day",
+    "digest_event_id",
     "people_named",
     "retention_cutoff",
     "stand_ins_needed",

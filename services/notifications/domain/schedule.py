@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -55,3 +56,11 @@ def digest_day(now: datetime, time_zone: str, hour: int, last_sent_on: date | No
 def retention_cutoff(now: datetime, days: float) -> datetime:
     """Messages created before this are deleted (the inbox and sent or failed e-mails)."""
     return now - timedelta(days=days)
+
+
+DIGEST_NAMESPACE = UUID("5d8e2b47-93c1-4f0a-8d5e-1c7a9b3e6f20")
+
+
+def digest_event_id(person_id: str, day: date) -> UUID:
+    """The digest's stand-in event id: one digest per person and local day, by the dedup key."""
+    return uuid5(DIGEST_NAMESPACE, f"digest/{person_id}/{day.isoformat()}")
