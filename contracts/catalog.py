@@ -11,6 +11,7 @@ PUBLISHED = (
     ("contracts.timebank", "TIMEBANK"),
     ("contracts.initiatives", "INITIATIVES"),
     ("contracts.budget", "BUDGET"),
+    ("contracts.notifications", "NOTIFICATIONS"),
 )
 
 

@@ -9,8 +9,21 @@ from pathlib import Path
 
 from prometheus_client import Counter, Gauge
 
+from contracts import notifications as c
 from contracts.notifications import NOTIFICATIONS
-from contracts.timebank import TIMEBANK
+from contracts.timebank import (
+    ExchangeAgreed,
+    ExchangeCancelled,
+    ExchangeConfirmed,
+    ExchangeDisputed,
+    ExchangeProposed,
+    ExchangeResolved,
+    MemberApproved,
+    MemberLeft,
+    MemberRegistered,
+    TransferPosted,
+    TransferReversed,
+)
 from kit.logging import get_logger
 from kit.service import Service
 from kit.settings import ServiceSettings
@@ -54,64 +67,13 @@ def build(
 ) -> Service:
     s = settings or NotificationsSettings()
     smtp = smtp or SmtpSettings()
-    service = Service(NOTIFICATIONS, MIGRATIONS, s)
     renderer = Renderer(s.portal_url)
     lead = jobs.lead_time(s.reminder_lead_hours)
+    mail = MailMetrics()
 
-    commands = {
-        "set_contact": people.set_contact,
-        "set_preferences": people.set_preferences,
-        "mark_read": people.mark_read,
-        "retry_failed": operator.retry_failed,
-    }
-    queries = {
-        "list_inbox": people.list_inbox(renderer),
-        "get_preferences": people.get_preferences,
-        "demo_mailbox": people.demo_mailbox(s.demo_mailbox),
-        "failed_messages": operator.failed_messages,
-    }
-    for name, fn in commands.items():
-        service.command(name)(_checked(name, "command", fn))
-    for name, fn in queries.items():
-        service.query(name)(_checked(name, "query", fn))
-
-    timebank_events = {
-        "timebank.member.registered": on_tb.member_registered,
-        "timebank.member.approved": on_tb.told,
-        "timebank.member.left": on_tb.member_left,
-        "timebank.exchange.proposed": on_tb.told,
-        "timebank.exchange.agreed": on_tb.exchange_agreed(lead),
-        "timebank.exchange.confirmed": on_tb.exchange_closed,
-        "timebank.exchange.cancelled": on_tb.exchange_closed,
-        "timebank.exchange.disputed": on_tb.exchange_closed,
-        "timebank.exchange.resolved": on_tb.exchange_closed,
-        "timebank.transfer.posted": on_tb.told,
-        "timebank.transfer.reversed": on_tb.told,
-    }
-    for event_type, fn in timebank_events.items():
-        service.on_event(TIMEBANK, event_type, consumer="from-timebank")(fn)
-
-    outcomes = Counter(
-        "voorelkaar_mail_total",
-        "E-mail send attempts by outcome (sent, retry, failed)",
-        ["outcome"],
-        registry=service.metrics.registry,
-    )
-    queued = Gauge(
-        "voorelkaar_mail_queued", "E-mails waiting to be sent", registry=service.metrics.registry
-    )
-    failed = Gauge(
-        "voorelkaar_mail_failed", "E-mails given up on", registry=service.metrics.registry
-    )
-    oldest = Gauge(
-        "voorelkaar_mail_oldest_age_seconds",
-        "Age of the oldest e-mail waiting",
-        registry=service.metrics.registry,
-    )
-
-    @service.background
     async def send_mail(svc: Service) -> None:
         """Send queued e-mail until the service stops."""
+        mail.register(svc.metrics.registry)
         sender = MailSender(
             svc.dsn,
             smtp,
@@ -123,7 +85,7 @@ def build(
             poll_s=s.mail_poll_s,
             message_id_domain=s.message_id_domain,
             connect_timeout_s=s.connect_timeout_s,
-            outcomes=outcomes,
+            outcomes=mail.outcomes,
         )
         await sender.start()
         try:
@@ -131,8 +93,8 @@ def build(
         finally:
             await asyncio.shield(sender.stop())
 
-    @service.background
     async def digests_and_reminders(svc: Service) -> None:
+        """Daily digests as each person's hour comes; exchange reminders as they fall due."""
         while True:
             made = await jobs.digests_once(svc.pool)
             reminded = await jobs.reminders_once(svc.pool)
@@ -140,38 +102,82 @@ def build(
                 log.info("digests and reminders", digested=made, reminders=reminded)
             await asyncio.sleep(min(s.digest_interval_s, s.reminder_interval_s))
 
-    @service.background
     async def retention(svc: Service) -> None:
+        """Messages older than `message_retention_days` are deleted."""
         while True:
             deleted = await jobs.retention_once(svc.pool, s.message_retention_days)
             if deleted:
                 log.info("old messages deleted", deleted=deleted)
             await asyncio.sleep(s.retention_sweep_interval_s)
 
-    @service.background
     async def gauges(svc: Service) -> None:
+        """The send queue's size, failures and oldest age, for /metrics."""
+        mail.register(svc.metrics.registry)
         while True:
             with contextlib.suppress(Exception):
-                q, f, age = await jobs.queue_figures(svc.pool)
-                queued.set(q)
-                failed.set(f)
-                oldest.set(age)
+                mail.show(*await jobs.queue_figures(svc.pool))
             await asyncio.sleep(15)
 
-    return service
+    timebank = {
+        MemberRegistered: on_tb.member_registered,
+        MemberApproved: on_tb.told,
+        MemberLeft: on_tb.member_left,
+        ExchangeProposed: on_tb.told,
+        ExchangeAgreed: on_tb.exchange_agreed(lead),
+        ExchangeConfirmed: on_tb.exchange_closed,
+        ExchangeCancelled: on_tb.exchange_closed,
+        ExchangeDisputed: on_tb.exchange_closed,
+        ExchangeResolved: on_tb.exchange_closed,
+        TransferPosted: on_tb.told,
+        TransferReversed: on_tb.told,
+    }
+    return Service(
+        NOTIFICATIONS,
+        MIGRATIONS,
+        s,
+        commands={
+            c.SET_CONTACT: people.set_contact,
+            c.SET_PREFERENCES: people.set_preferences,
+            c.MARK_READ: people.mark_read,
+            c.RETRY_FAILED: operator.retry_failed,
+        },
+        queries={
+            c.LIST_INBOX: people.list_inbox(renderer),
+            c.GET_PREFERENCES: people.get_preferences,
+            c.DEMO_MAILBOX: people.demo_mailbox(s.demo_mailbox),
+            c.FAILED_MESSAGES: operator.failed_messages,
+        },
+        events={"from-timebank": timebank},
+        jobs=[send_mail, digests_and_reminders, retention, gauges],
+    )
 
 
-def _checked(name: str, kind: str, fn):
-    """Until the kit checks each operation's declared policy itself (issue 9): refuse an actor
-    the policy does not allow, with `forbidden`."""
-    from contracts import Refusal
+class MailMetrics:
+    """The e-mail figures on the service's Prometheus registry."""
 
-    spec = NOTIFICATIONS.operations[(kind, name)]
+    def __init__(self):
+        self.outcomes = None
+        self._registry = None
 
-    async def handle(ctx, request):
-        actor = ctx.actor
-        if spec.policy.refusal(actor, request) is not None:
-            raise Refusal("forbidden")
-        return await fn(ctx, request)
+    def register(self, registry) -> None:
+        if self._registry is registry:
+            return
+        self._registry = registry
+        self.outcomes = Counter(
+            "voorelkaar_mail_total",
+            "E-mail send attempts by outcome (sent, retry, failed)",
+            ["outcome"],
+            registry=registry,
+        )
+        self.queued = Gauge("voorelkaar_mail_queued", "E-mails waiting", registry=registry)
+        self.failed = Gauge("voorelkaar_mail_failed", "E-mails given up on", registry=registry)
+        self.oldest = Gauge(
+            "voorelkaar_mail_oldest_age_seconds",
+            "Age of the oldest e-mail waiting",
+            registry=registry,
+        )
 
-    return handle
+    def show(self, queued: int, failed: int, oldest: float) -> None:
+        self.queued.set(queued)
+        self.failed.set(failed)
+        self.oldest.set(oldest)
