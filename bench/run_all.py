@@ -11,6 +11,7 @@ BENCHES = [
     ["messaging_libs.py"],
     ["kit_event_path.py"],
     ["timebank_transfers.py"],
+    ["notifications.py"],
     ["allocation.py"],
 ]
 
