@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def count(folder: Path) -> int:
         return sum(1 for e in entries if e.name.endswith(".eml"))
 
 
-async def until(folder: Path, n: int, timeout: float = 600) -> float:
+async def until(folder: Path, n: int, timeout: float = 120) -> float:
     deadline = time.monotonic() + timeout
     while count(folder) < n:
         if time.monotonic() > deadline:
@@ -72,7 +73,8 @@ def messages(n: int, tag: str):
 
 async def raw_loop(port: int, folder: Path, n: int, loops: int) -> float:
     before = count(folder)
-    batches = [messages(n // loops, f"raw{loops}-{i}-") for i in range(loops)]
+    run = uuid.uuid4().hex[:8]
+    batches = [messages(n // loops, f"raw{run}-{i}-") for i in range(loops)]
 
     async def loop(batch) -> None:
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
