@@ -101,7 +101,9 @@ class RecordReview(Contract):
     application_id: UUID
     neighbourhood: NeighbourhoodCode
     meeting_id: UUID | None = None
-    assessments: list[Assessment] = Field(min_length=1, max_length=20)
+    assessments: list[Assessment] = Field(
+        default_factory=list, max_length=20, description="One per criterion of the earmark"
+    )
     advice: Advice
     advised_amount: PositiveCents | None = None
     note: Note | None = None

@@ -1,0 +1,3 @@
+from .service import InitiativesSettings, build
+
+build(InitiativesSettings()).main()
