@@ -25,10 +25,13 @@ class ErrorCatalogue:
         return dict(self._entries)
 
     def error(self, code: str, details: dict | None = None, **fmt: object) -> Error:
+        """The error `code` with its placeholders filled from `fmt`; a `Message` value fills
+        each language with its own words (e.g. `what=Message(nl="De aanvraag",
+        en="The application")`)."""
         nl, en = self._entries[code]
         return Error(
             code=code,
-            message=Message(nl=nl.format(**fmt), en=en.format(**fmt)),
+            message=Message(nl=nl.format(**_in(fmt, "nl")), en=en.format(**_in(fmt, "en"))),
             details=details or {},
         )
 
@@ -37,6 +40,10 @@ class ErrorCatalogue:
         if clash:
             raise ValueError(f"error codes defined twice: {sorted(clash)}")
         return ErrorCatalogue({**self._entries, **other._entries})
+
+
+def _in(fmt: dict[str, object], language: str) -> dict[str, object]:
+    return {k: getattr(v, language) if isinstance(v, Message) else v for k, v in fmt.items()}
 
 
 COMMON_ERRORS = ErrorCatalogue(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -47,7 +46,7 @@ from kit.export import csv_text
 from kit.requests import QueryContext
 
 from .domain import Application, covers, limit_of, public_name, screen
-from .repository import Repository
+from .repository import Repository, not_found
 
 _AREA = re.compile(r"^(GM\d{4}|WK\d{6}|BU\d{8})$")
 
@@ -70,15 +69,11 @@ def _serves(actor: Actor, app: Application) -> bool:
     return False
 
 
-def _not_found(application_id: UUID) -> Refusal:
-    return Refusal("not_found", {"application_id": str(application_id)}, what="De aanvraag")
-
-
 async def get_application(ctx: QueryContext, q: ApplicationQuery) -> ApplicationView:
     repository = Repository(ctx.conn)
     app = await repository.application(q.application_id)
     if app is None or not _serves(ctx.actor, app):
-        raise _not_found(q.application_id)
+        raise not_found(q.application_id)
     history = await ctx.conn.fetch(
         "SELECT at, action, state, actor_role, actor_id, on_behalf_of, note FROM history "
         "WHERE application_id = $1 ORDER BY seq",

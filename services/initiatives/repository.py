@@ -10,12 +10,20 @@ from uuid import UUID
 
 import asyncpg
 
-from contracts import Actor, Event, Refusal
+from contracts import Actor, Event, Message, Refusal
 from contracts.budget import FundFacts
 from contracts.funding import EarmarkRules
 from contracts.initiatives import ApplicationForm, ReportFigures
 
 from .domain import Application, Earmark, VolunteerMinutes, newer
+
+APPLICATION = Message(nl="De aanvraag", en="The application")
+
+
+def not_found(application_id: UUID) -> Refusal:
+    """The refusal for an application that does not exist, or that the asker may not see."""
+    return Refusal("not_found", {"application_id": str(application_id)}, what=APPLICATION)
+
 
 _APPLICATION_COLUMNS = (
     "application_id, applicant_id, applicant_kind, applicant_name, state, form, created_at, "
@@ -98,7 +106,7 @@ class Repository:
         """The application, locked for this transaction; Refusal `not_found` if absent."""
         app = await self.application(application_id, lock=True)
         if app is None:
-            raise Refusal("not_found", {"application_id": str(application_id)}, what="De aanvraag")
+            raise not_found(application_id)
         return app
 
     async def add(self, app: Application, actor: Actor, at: datetime) -> None:

@@ -153,9 +153,7 @@ class Streams:
         self.js = nc.jetstream()
         self._ready: set[str] = set()
 
-    async def publish(
-        self, data: Contract, msg_id: str | None = None, **envelope_fields
-    ) -> Event:
+    async def publish(self, data: Contract, msg_id: str | None = None, **envelope_fields) -> Event:
         event = envelope(data, **envelope_fields)
         contracts = contracts_of(type(data))
         if contracts.service not in self._ready:
@@ -177,6 +175,8 @@ class Streams:
         except Exception:
             return []
         found = []
+        if not info.state.messages:
+            return found
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await self.js.get_msg(stream, seq)
             body = json.loads(msg.data)
@@ -215,7 +215,8 @@ class Desk:
         return await self.query("get_application", {"application_id": str(application_id)}, actor)
 
     async def state(self, application_id) -> str:
-        return (await self.application(application_id))["state"]
+        """The state, as a wijkmanager of the neighbourhood sees it (drafts: their applicant)."""
+        return (await self.application(application_id, WIJKMANAGER))["state"]
 
     # -- the steps of an application -------------------------------------------------------
 
@@ -263,9 +264,7 @@ class Desk:
             {
                 "application_id": str(application_id),
                 "neighbourhood": WIJK,
-                "assessments": [
-                    {"criterion": c["code"], "judgement": "meets"} for c in criteria
-                ],
+                "assessments": [{"criterion": c["code"], "judgement": "meets"} for c in criteria],
                 "advice": advice,
             },
             reviewer,
