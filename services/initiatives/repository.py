@@ -73,6 +73,22 @@ def _application(row: asyncpg.Record) -> Application:
     )
 
 
+def _form_columns(app: Application) -> tuple:
+    """applicant_kind, applicant_name, form, and the form's fields the queries filter on."""
+    form = app.form
+    return (
+        app.applicant_kind,
+        app.applicant_name,
+        form.model_dump_json(),
+        form.fund_id,
+        form.earmark_id,
+        form.neighbourhood,
+        form.title,
+        app.requested,
+        form.expected_participants,
+    )
+
+
 def _earmark(row: asyncpg.Record) -> Earmark:
     return Earmark(
         fund_id=row["fund_id"],
@@ -114,20 +130,12 @@ class Repository:
             "INSERT INTO applications (application_id, applicant_id, applicant_kind, "
             "applicant_name, state, form, fund_id, earmark_id, neighbourhood, title, requested, "
             "expected_participants, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+            "VALUES ($1, $2, $5, $6, $3, $7, $8, $9, $10, $11, $12, $13, $4, $4)",
             app.id,
             app.applicant_id,
-            app.applicant_kind,
-            app.applicant_name,
             app.state,
-            app.form.model_dump_json(),
-            app.form.fund_id,
-            app.form.earmark_id,
-            app.form.neighbourhood,
-            app.form.title,
-            app.requested,
-            app.form.expected_participants,
             at,
+            *_form_columns(app),
         )
         await self._history(app, actor, at)
 
@@ -137,24 +145,16 @@ class Repository:
         sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(_PLAIN, start=2))
         n = len(_PLAIN) + 2
         await self.conn.execute(
-            f"UPDATE applications SET {sets}, applicant_kind = ${n}, applicant_name = ${n + 1}, "
-            f"form = ${n + 2}, fund_id = ${n + 3}, earmark_id = ${n + 4}, "
-            f"neighbourhood = ${n + 5}, title = ${n + 6}, requested = ${n + 7}, "
-            f"expected_participants = ${n + 8}, report = ${n + 9}, updated_at = ${n + 10} "
+            f"UPDATE applications SET {sets}, report = ${n}, updated_at = ${n + 1}, "
+            f"applicant_kind = ${n + 2}, applicant_name = ${n + 3}, form = ${n + 4}, "
+            f"fund_id = ${n + 5}, earmark_id = ${n + 6}, neighbourhood = ${n + 7}, "
+            f"title = ${n + 8}, requested = ${n + 9}, expected_participants = ${n + 10} "
             "WHERE application_id = $1",
             app.id,
             *values,
-            app.applicant_kind,
-            app.applicant_name,
-            app.form.model_dump_json(),
-            app.form.fund_id,
-            app.form.earmark_id,
-            app.form.neighbourhood,
-            app.form.title,
-            app.requested,
-            app.form.expected_participants,
             app.report.model_dump_json() if app.report else None,
             at,
+            *_form_columns(app),
         )
         await self._history(app, actor, at)
 

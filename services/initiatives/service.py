@@ -8,22 +8,7 @@ from pathlib import Path
 
 from prometheus_client import Gauge
 
-from contracts.budget import (
-    AllocationCommitted,
-    AllocationNotGranted,
-    AllocationPaid,
-    AllocationRefused,
-    AllocationReleased,
-    AllocationSettled,
-    EarmarkAdjusted,
-    FundCreated,
-    FundUpdated,
-    MoneyTransferred,
-    RoundClosed,
-    RoundOpened,
-    RoundProjectAdded,
-    RoundProjectRemoved,
-)
+from contracts import budget as b
 from contracts.initiatives import (
     DECIDE,
     DISCRETIONARY_ROOM,
@@ -107,20 +92,20 @@ def build(settings: ServiceSettings | None = None) -> Service:
         },
         events={
             "from-budget": {
-                FundCreated: budget.on_fund,
-                FundUpdated: budget.on_fund,
-                EarmarkAdjusted: budget.on_earmark_adjusted,
-                MoneyTransferred: budget.on_money_transferred,
-                RoundOpened: budget.on_round_opened,
-                RoundClosed: budget.on_round_closed,
-                RoundProjectRemoved: budget.on_project_removed,
-                RoundProjectAdded: budget.on_allocation,
-                AllocationCommitted: budget.on_allocation,
-                AllocationNotGranted: budget.on_allocation,
-                AllocationRefused: budget.on_allocation,
-                AllocationReleased: budget.on_allocation,
-                AllocationPaid: budget.on_allocation,
-                AllocationSettled: budget.on_allocation,
+                b.FundCreated: budget.on_fund,
+                b.FundUpdated: budget.on_fund,
+                b.EarmarkAdjusted: budget.on_earmark_adjusted,
+                b.MoneyTransferred: budget.on_money_transferred,
+                b.RoundOpened: budget.on_round_opened,
+                b.RoundClosed: budget.on_round_closed,
+                b.RoundProjectRemoved: budget.on_project_removed,
+                b.RoundProjectAdded: budget.on_allocation,
+                b.AllocationCommitted: budget.on_allocation,
+                b.AllocationNotGranted: budget.on_allocation,
+                b.AllocationRefused: budget.on_allocation,
+                b.AllocationReleased: budget.on_allocation,
+                b.AllocationPaid: budget.on_allocation,
+                b.AllocationSettled: budget.on_allocation,
             },
             "from-timebank": {
                 TransferPosted: hours.on_transfer_posted,

@@ -11,12 +11,18 @@ from uuid import UUID
 from nats.aio.client import Client
 
 from contracts import Actor, Contract, Event, Naming, new_id, utc_now
-from contracts.budget import BUDGET, AllocationCommitted, FundCreated
+from contracts.budget import (
+    BUDGET,
+    AllocationCommitted,
+    AllocationPaid,
+    FundCreated,
+    RoundProjectAdded,
+)
 from contracts.funding import EarmarkFacts, EarmarkRules
 from contracts.registry import contracts_of
-from kit.client import Reply, ServiceClient
 from kit.service import ensure_service_stream
 from kit.settings import ServiceSettings
+from tests.support.calls import Calls
 
 WIJK = "BU09350101"
 OTHER_WIJK = "BU09350102"
@@ -185,31 +191,11 @@ class Streams:
         return found
 
 
-class Desk:
+class Desk(Calls):
     """The initiatives service's commands and queries, as the portal would send them."""
 
     def __init__(self, nc: Client, naming: Naming):
-        self.client = ServiceClient(nc, naming, ANOUK)
-
-    async def cmd(self, verb: str, data: dict, actor: Actor = ANOUK, **kw) -> Reply:
-        return await self.client.command("initiatives", verb, data, actor=actor, **kw)
-
-    async def ok(self, verb: str, data: dict, actor: Actor = ANOUK, **kw) -> dict:
-        reply = await self.cmd(verb, data, actor, **kw)
-        assert reply.ok, f"{verb} refused: {reply.error}"
-        return reply.result
-
-    async def refused(self, verb: str, data: dict, actor: Actor, code: str) -> dict:
-        reply = await self.cmd(verb, data, actor)
-        assert not reply.ok, f"{verb} was accepted, expected {code}"
-        assert reply.code == code, reply.error
-        assert reply.error["message"]["nl"] and reply.error["message"]["en"]
-        return reply.error
-
-    async def query(self, name: str, data: dict, actor: Actor = ANOUK) -> dict:
-        reply = await self.client.query("initiatives", name, data, actor=actor)
-        assert reply.ok, f"{name} refused: {reply.error}"
-        return reply.result
+        super().__init__(nc, naming, "initiatives", ANOUK)
 
     async def application(self, application_id, actor: Actor = ANOUK) -> dict:
         return await self.query("get_application", {"application_id": str(application_id)}, actor)
@@ -305,6 +291,32 @@ def committed(
         decision_id=decision_id,
         pending_transfer_id=new_id(),
         committed_at=datetime.now(UTC),
+    )
+
+
+def paid(allocation: AllocationCommitted) -> AllocationPaid:
+    """The budget service's fact that `allocation` was paid in full."""
+    return AllocationPaid(
+        allocation_id=allocation.allocation_id,
+        application_id=allocation.application_id,
+        fund_id=allocation.fund_id,
+        earmark_id=allocation.earmark_id,
+        neighbourhood=allocation.neighbourhood,
+        committed=allocation.amount,
+        paid=allocation.amount,
+        paid_at=datetime.now(UTC),
+    )
+
+
+def on_ballot(application_id: UUID, round_id: UUID, cost: int = 30_000) -> RoundProjectAdded:
+    """The budget service's fact that an admitted application is on a round's ballot."""
+    return RoundProjectAdded(
+        round_id=round_id,
+        application_id=application_id,
+        neighbourhood=WIJK,
+        title="Moestuin",
+        cost=cost,
+        closes_at=datetime.now(UTC),
     )
 
 

@@ -100,14 +100,17 @@ class Application:
     def can(self, action: str) -> bool:
         return self.state in TRANSITIONS[action][0]
 
-    def transition(self, action: str, note: str | None = None, to: str | None = None) -> None:
-        """Move by `action`, recording it; raises Refusal `invalid_state` naming the state."""
-        allowed, target = TRANSITIONS[action]
-        if self.state not in allowed:
+    def allow(self, action: str) -> None:
+        """Raises Refusal `invalid_state` (naming the state) unless `action` may happen now."""
+        if not self.can(action):
             raise Refusal(
                 "invalid_state", {"state": self.state, "action": action}, state=self.state
             )
-        self.state = target or to
+
+    def transition(self, action: str, note: str | None = None, to: str | None = None) -> None:
+        """Move by `action`, recording it; raises Refusal `invalid_state` naming the state."""
+        self.allow(action)
+        self.state = TRANSITIONS[action][1] or to
         assert self.state, f"{action} needs a target state"
         self.changes.append(Change(action, self.state, note))
 

@@ -44,8 +44,7 @@ async def submit_application(uow: UnitOfWork, cmd: ApplicationAction) -> Submitt
     repository, now = repo(uow), utc_now()
     app = await repository.require(cmd.application_id)
     app.owned_by(cmd.applicant_id)
-    if not app.can("submitted"):
-        raise Refusal("invalid_state", {"state": app.state}, state=app.state)
+    app.allow("submitted")
     earmark = await repository.earmark(app.form.earmark_id)
     findings = screen(app.form, earmark, now)
     details = {"findings": [f.model_dump(mode="json") for f in findings]}

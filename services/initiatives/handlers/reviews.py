@@ -56,8 +56,7 @@ async def record_review(uow: UnitOfWork, cmd: RecordReview) -> ReviewRef:
     repository, now = repo(uow), utc_now()
     app = await repository.require(cmd.application_id)
     app.in_neighbourhood(cmd.neighbourhood)
-    if not app.can("reviewed"):
-        raise Refusal("invalid_state", {"state": app.state}, state=app.state)
+    app.allow("reviewed")
     if cmd.meeting_id is not None:
         await repository.meeting(cmd.meeting_id, cmd.neighbourhood)
     check_assessments(await _earmark(repository, app), cmd.assessments)
@@ -177,8 +176,7 @@ async def grant_discretionary(uow: UnitOfWork, cmd: GrantDiscretionary) -> Discr
     repository, now, manager = repo(uow), utc_now(), uow.actor.id
     app = await repository.require(cmd.application_id)
     app.in_neighbourhood(cmd.neighbourhood)
-    if not app.can("granted_discretionary"):
-        raise Refusal("invalid_state", {"state": app.state}, state=app.state)
+    app.allow("granted_discretionary")
     earmark = await _earmark(repository, app)
     limit = limit_of(earmark)
     amount = check_amount(app, earmark, cmd.amount)

@@ -9,29 +9,16 @@ from datetime import UTC, datetime
 import aiohttp
 
 from contracts import new_id
-from contracts.budget import AllocationPaid, FundUpdated
+from contracts.budget import FundUpdated
 from contracts.timebank import TransferPosted, TransferReversed
 from tests.conftest import eventually
 from tests.support.initiatives import (
     TIMEBANK_SYSTEM,
-    WIJK,
     committed,
     envelope,
     form,
+    paid,
 )
-
-
-def paid(allocation, amount):
-    return AllocationPaid(
-        allocation_id=allocation.allocation_id,
-        application_id=allocation.application_id,
-        fund_id=allocation.fund_id,
-        earmark_id=allocation.earmark_id,
-        neighbourhood=WIJK,
-        committed=amount,
-        paid=amount,
-        paid_at=datetime.now(UTC),
-    )
 
 
 async def test_early_events_are_parked_and_applied_once_in_order(desk, fund, streams, initiatives):
@@ -39,7 +26,7 @@ async def test_early_events_are_parked_and_applied_once_in_order(desk, fund, str
     allocation = committed(app, fund, 30_000)
     # The budget service's facts arrive before the admission was recorded here (say, after a
     # restore): paid before committed, both before the decision.
-    await streams.publish(paid(allocation, 30_000))
+    await streams.publish(paid(allocation))
     await streams.publish(allocation)
     parked = "SELECT count(*) FROM parked_events WHERE application_id = $1"
     await eventually(lambda: _equal(initiatives.pool.fetchval(parked, app), 2))
@@ -63,7 +50,7 @@ async def test_early_events_are_parked_and_applied_once_in_order(desk, fund, str
     again = envelope(allocation)
     await streams.publish(allocation, msg_id="redelivered-1", event_id=again.event_id)
     await streams.publish(allocation, msg_id="redelivered-2", event_id=again.event_id)
-    await streams.publish(paid(allocation, 30_000))
+    await streams.publish(paid(allocation))
     marker = await streams.publish(fund.created(revision=9, name="Fonds Samen West"))
     await eventually(
         lambda: initiatives.pool.fetchval(

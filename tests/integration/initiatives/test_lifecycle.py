@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from contracts import new_id
-from contracts.budget import AllocationPaid, AllocationSettled, RoundProjectAdded
+from contracts.budget import AllocationSettled
 from contracts.timebank import TransferPosted
 from tests.conftest import eventually
 from tests.support.initiatives import (
@@ -17,6 +17,8 @@ from tests.support.initiatives import (
     WIJKMANAGER,
     committed,
     form,
+    on_ballot,
+    paid,
 )
 
 
@@ -36,17 +38,7 @@ async def test_from_draft_to_closed_report_through_nats(desk, streams, fund, ini
     assert admitted[0]["data"]["applicant"]["public_name"] == "A.J."
 
     # The budget service puts it on the ballot, the panel votes, the tally commits the money.
-    round_id = new_id()
-    await streams.publish(
-        RoundProjectAdded(
-            round_id=round_id,
-            application_id=application_id,
-            neighbourhood=WIJK,
-            title=body["title"],
-            cost=30_000,
-            closes_at=datetime(2027, 5, 1, tzinfo=UTC),
-        )
-    )
+    await streams.publish(on_ballot(application_id, new_id()))
     allocation = committed(application_id, fund, 30_000, votes=17)
     await streams.publish(allocation)
 
@@ -54,18 +46,7 @@ async def test_from_draft_to_closed_report_through_nats(desk, streams, fund, ini
         return await desk.state(application_id) == expected
 
     await eventually(lambda: state_is("granted"))
-    await streams.publish(
-        AllocationPaid(
-            allocation_id=allocation.allocation_id,
-            application_id=application_id,
-            fund_id=fund.fund_id,
-            earmark_id=fund.ballot,
-            neighbourhood=WIJK,
-            committed=30_000,
-            paid=30_000,
-            paid_at=datetime.now(UTC),
-        )
-    )
+    await streams.publish(paid(allocation))
     await eventually(lambda: state_is("paid"))
 
     # Volunteers' hours from the time bank, on listings for this initiative.

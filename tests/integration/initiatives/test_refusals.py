@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contracts import Actor, new_id
-from contracts.budget import RoundClosed, RoundProjectAdded
+from contracts.budget import RoundClosed
 from tests.conftest import eventually
 from tests.support.initiatives import (
     ANOUK,
@@ -20,6 +20,7 @@ from tests.support.initiatives import (
     WIJKMANAGER,
     committed,
     form,
+    on_ballot,
 )
 
 STATE = """
@@ -283,20 +284,11 @@ async def test_rules_changed_later_and_refusals_after_the_grant(
     assert "€ 1.000,00" in error["message"]["nl"]
 
     # A ballot application may be withdrawn until its round has closed.
-    on_ballot = await desk.submitted(form(fund, fund.ballot))
-    await desk.reviewed(on_ballot, criteria=[])
-    await desk.decided(on_ballot, meeting, "admit")
+    on_ballot_app = await desk.submitted(form(fund, fund.ballot))
+    await desk.reviewed(on_ballot_app, criteria=[])
+    await desk.decided(on_ballot_app, meeting, "admit")
     round_id = new_id()
-    await streams.publish(
-        RoundProjectAdded(
-            round_id=round_id,
-            application_id=on_ballot,
-            neighbourhood=WIJK,
-            title="Moestuin",
-            cost=30_000,
-            closes_at=datetime.now(UTC),
-        )
-    )
+    await streams.publish(on_ballot(on_ballot_app, round_id))
     await streams.publish(
         RoundClosed(
             round_id=round_id,
@@ -310,13 +302,13 @@ async def test_rules_changed_later_and_refusals_after_the_grant(
     await eventually(
         lambda: initiatives.pool.fetchval("SELECT closed FROM rounds WHERE round_id = $1", round_id)
     )
-    withdraw = {"application_id": str(on_ballot), "applicant_id": ANOUK.id}
+    withdraw = {"application_id": str(on_ballot_app), "applicant_id": ANOUK.id}
     async with unchanged():
         await desk.refused("withdraw_application", withdraw, ANOUK, "round_closed")
-    await streams.publish(committed(on_ballot, fund, 30_000))
+    await streams.publish(committed(on_ballot_app, fund, 30_000))
 
     async def granted():
-        return await desk.state(on_ballot) == "granted"
+        return await desk.state(on_ballot_app) == "granted"
 
     await eventually(granted)
     report = {"participants": 1, "volunteers": 1, "story": "Het was fijn."}
