@@ -8,12 +8,11 @@ import asyncio
 import asyncpg
 
 from contracts import new_id
-from contracts.timebank import ExchangeCancelled
 from kit.embedded import free_port
 from tests.chaos.test_kit_crashes import ServiceProcess
 from tests.conftest import eventually
 from tests.integration.notifications.conftest import mailbox, notification_settings, seed_member
-from tests.support.notifications import COMMUNITY, Publisher, party
+from tests.support.notifications import Publisher, cancelled
 
 __all__ = ["mailbox"]  # the fixture
 EVENTS = 300
@@ -33,17 +32,7 @@ async def test_kill_9_mid_backlog_loses_nothing_and_repeats_at_most_the_mails_in
     await seed_member(database, str(b), name="B", email="b@example.org", language="en")
     publisher = Publisher(nc.jetstream(), settings_naming(settings))
     for i in range(EVENTS):
-        await publisher.publish(
-            ExchangeCancelled(
-                exchange_id=new_id(),
-                community=COMMUNITY,
-                unit="hour",
-                provider=party(a),
-                receiver=party(b),
-                cancelled_by=str(a),
-                reason=f"keer {i}",
-            )
-        )
+        await publisher.publish(cancelled(a, b, f"keer {i}"))
     try:
         await eventually(lambda: len(mailbox.mails) >= EVENTS // 2, timeout=60, interval=0.01)
         service.kill()

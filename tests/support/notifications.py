@@ -46,3 +46,38 @@ def party(member_id: UUID) -> Party:
 
 def confirm_by(days: float = 14) -> datetime:
     return datetime.now(UTC) + timedelta(days=days)
+
+
+def exchange(model, provider: UUID, receiver: UUID, **fields):
+    """A time-bank exchange event of `model` between two members (the facts every exchange
+    event carries, plus `fields`)."""
+    return model(
+        exchange_id=new_id(),
+        community=COMMUNITY,
+        unit="hour",
+        provider=party(provider),
+        receiver=party(receiver),
+        **fields,
+    )
+
+
+def confirmed(provider: UUID, receiver: UUID, amount: int = 60, by: str = "receiver"):
+    from contracts.timebank import ExchangeConfirmed
+
+    return exchange(
+        ExchangeConfirmed,
+        provider,
+        receiver,
+        amount=amount,
+        agreed_amount=amount,
+        transfer_id=new_id(),
+        confirmed_by=by,
+    )
+
+
+def cancelled(provider: UUID, receiver: UUID, reason: str = "weer ziek"):
+    from contracts.timebank import ExchangeCancelled
+
+    return exchange(
+        ExchangeCancelled, provider, receiver, cancelled_by=str(provider), reason=reason
+    )

@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 
 from contracts import DeadLetter, new_id
-from contracts.timebank import ExchangeCancelled, ExchangeConfirmed
 from services.notifications.service import build
 from services.notifications.smtp import SmtpSettings
 from tests.conftest import eventually
 from tests.integration.notifications.conftest import notification_settings, seed_member
 from tests.integration.test_kit_events import stream_messages
-from tests.support.notifications import COMMUNITY, party
+from tests.support.notifications import cancelled, confirmed
 
 
 async def two_members(database):
@@ -21,18 +20,6 @@ async def two_members(database):
     await seed_member(database, str(a), name="A", email="a@example.org")
     await seed_member(database, str(b), name="B", email="b@example.org", language="en")
     return a, b
-
-
-def cancelled(a, b, reason="weer ziek") -> ExchangeCancelled:
-    return ExchangeCancelled(
-        exchange_id=new_id(),
-        community=COMMUNITY,
-        unit="hour",
-        provider=party(a),
-        receiver=party(b),
-        cancelled_by=str(a),
-        reason=reason,
-    )
 
 
 async def test_a_redelivered_event_sends_nothing_twice_even_after_the_inbox_forgot_it(
@@ -150,19 +137,7 @@ async def test_an_address_refused_for_good_fails_visibly_and_an_operator_sends_i
     operator = Actor(role="operator", id="op")
     a, b = await two_members(database)
     mailbox.reject.add("a@example.org")
-    await publisher.publish(
-        ExchangeConfirmed(
-            exchange_id=new_id(),
-            community=COMMUNITY,
-            unit="hour",
-            provider=party(a),
-            receiver=party(b),
-            amount=60,
-            agreed_amount=60,
-            transfer_id=new_id(),
-            confirmed_by="receiver",
-        )
-    )
+    await publisher.publish(confirmed(a, b))
 
     async def failed():
         reply = await client.query("notifications", "failed_messages", {}, actor=operator)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from contracts import Actor, new_id
 from contracts.timebank import (
     ExchangeAgreed,
-    ExchangeConfirmed,
     ExchangeDisputed,
     MemberApproved,
     MemberRegistered,
@@ -17,7 +16,14 @@ from contracts.timebank import (
 from services.notifications import jobs
 from tests.conftest import eventually
 from tests.integration.notifications.conftest import seed_member
-from tests.support.notifications import COMMUNITY, COORDINATOR, HOOD, confirm_by, party
+from tests.support.notifications import (
+    COMMUNITY,
+    COORDINATOR,
+    HOOD,
+    confirm_by,
+    confirmed,
+    exchange,
+)
 
 
 def resident(person_id) -> Actor:
@@ -30,17 +36,16 @@ async def test_an_exchange_tells_both_sides_in_their_own_language(
     anouk, ben = new_id(), new_id()
     await seed_member(database, str(anouk), name="Anouk", email="anouk@example.org")
     await seed_member(database, str(ben), name="Ben", email="ben@example.org", language="en")
-    exchange = ExchangeAgreed(
-        exchange_id=new_id(),
-        community=COMMUNITY,
-        unit="hour",
-        provider=party(anouk),
-        receiver=party(ben),
-        amount=90,
-        pending_transfer_id=new_id(),
-        confirm_by=confirm_by(),
+    await publisher.publish(
+        exchange(
+            ExchangeAgreed,
+            anouk,
+            ben,
+            amount=90,
+            pending_transfer_id=new_id(),
+            confirm_by=confirm_by(),
+        )
     )
-    await publisher.publish(exchange)
     await eventually(lambda: len(mailbox.mails) == 2)
     [to_anouk] = mailbox.to("anouk@example.org")
     [to_ben] = mailbox.to("ben@example.org")
@@ -77,15 +82,7 @@ async def test_a_dispute_reaches_both_sides_and_the_coordinators_of_that_communi
         actor=elsewhere,
     )
     await publisher.publish(
-        ExchangeDisputed(
-            exchange_id=new_id(),
-            community=COMMUNITY,
-            unit="hour",
-            provider=party(a),
-            receiver=party(b),
-            disputed_by=b,
-            reason="Er is niets gebeurd",
-        )
+        exchange(ExchangeDisputed, a, b, disputed_by=b, reason="Er is niets gebeurd")
     )
     await eventually(lambda: len(mailbox.mails) == 3)
     assert mailbox.to("zara@example.org") == []
@@ -106,19 +103,7 @@ async def test_a_member_who_is_not_online_is_told_through_their_coordinator(
         "set_contact",
         {"person_id": COORDINATOR.id, "name": "Kim", "email": "kim@example.org"},
     )
-    await publisher.publish(
-        ExchangeConfirmed(
-            exchange_id=new_id(),
-            community=COMMUNITY,
-            unit="hour",
-            provider=party(online),
-            receiver=party(offline),
-            amount=60,
-            agreed_amount=60,
-            transfer_id=new_id(),
-            confirmed_by="coordinator",
-        )
-    )
+    await publisher.publish(confirmed(online, offline, by="coordinator"))
     await eventually(lambda: len(mailbox.mails) == 2)
     [kim] = mailbox.to("kim@example.org")
     assert "Dit bericht is voor Opa Jan. Wilt u het doorgeven?" in kim.text
@@ -170,26 +155,10 @@ async def test_switched_off_kinds_are_not_sent_and_a_digest_gathers_the_rest(
         actor=resident(a),
     )
     assert refused.code == "unknown_time_zone"
-    facts = dict(community=COMMUNITY, unit="hour", provider=party(a), receiver=party(b))
-    agreed = ExchangeAgreed(
-        exchange_id=new_id(),
-        amount=30,
-        pending_transfer_id=new_id(),
-        confirm_by=confirm_by(),
-        **facts,
+    agreed = exchange(
+        ExchangeAgreed, a, b, amount=30, pending_transfer_id=new_id(), confirm_by=confirm_by()
     )
-    confirmed = [
-        ExchangeConfirmed(
-            exchange_id=new_id(),
-            amount=n,
-            agreed_amount=n,
-            transfer_id=new_id(),
-            confirmed_by="receiver",
-            **facts,
-        )
-        for n in (45, 60)
-    ]
-    for data in (agreed, *confirmed):
+    for data in (agreed, confirmed(a, b, 45), confirmed(a, b, 60)):
         await publisher.publish(data)
     # Ben (no preferences) gets all three at once; Anouk none yet.
     await eventually(lambda: len(mailbox.to("ben@example.org")) == 3)
