@@ -50,7 +50,7 @@ def count(folder: Path) -> int:
         return sum(1 for e in entries if e.name.endswith(".eml"))
 
 
-async def until(folder: Path, n: int, timeout: float = 120) -> float:
+async def until(folder: Path, n: int, timeout: float = 900) -> float:
     deadline = time.monotonic() + timeout
     while count(folder) < n:
         if time.monotonic() > deadline:
