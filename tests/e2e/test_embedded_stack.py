@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import urllib.request
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from contracts import Actor, Naming
 from kit.client import ServiceClient
-from kit.embedded import free_port, port_open
+from kit.embedded import free_port, port_open, scratch_dir
 from tests.conftest import REPO
 
 
@@ -93,7 +92,7 @@ async def community_figures(stack: Stack) -> dict:
 
 @pytest.mark.timeout(600)
 async def test_the_stack_starts_from_nothing_stops_and_starts_again_with_its_data():
-    data = Path(tempfile.mkdtemp(prefix="voorelkaar-e2e-")) / ".data"
+    data = scratch_dir("voorelkaar-e2e-") / ".data"
     stack = Stack(data)
     try:
         stack.start()
@@ -121,7 +120,7 @@ async def test_the_stack_starts_from_nothing_stops_and_starts_again_with_its_dat
 
 
 async def test_a_second_stack_on_the_same_ports_refuses_clearly():
-    data = Path(tempfile.mkdtemp(prefix="voorelkaar-e2e-"))
+    data = scratch_dir("voorelkaar-e2e-")
     port = free_port()
     server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", port)
     try:
