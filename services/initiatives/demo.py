@@ -4,10 +4,10 @@ discretionary grant, and one granted, paid, reported and closed — so that ever
 something to look at.
 
 Every step has a fixed id and is skipped when it was done before, so loading twice changes
-nothing. Until the budget service runs, this script publishes on the budget stream what the
-budget service would (the demo fund's rules, and the allocations of the granted applications),
-as a stand-in with the actor `demo-budget-stand-in`; once the budget service has demo data of
-its own, these stand-ins are replaced by its commands (docs/initiative-fund.md).
+nothing. The fund is the budget service's demo fund (it creates it with these ids, and commits
+the money of the granted applications itself). Where no budget service runs, this script
+publishes on the budget stream what it would — the fund's rules, the allocations and a payout —
+as a stand-in with the actor `demo-budget-stand-in` (docs/initiative-fund.md).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import nats
+from nats.errors import NoRespondersError
 
 from contracts import Actor, Contract, Naming
 from contracts.budget import AllocationCommitted, AllocationPaid, FundCreated
@@ -29,6 +30,7 @@ from kit.settings import ServiceSettings
 NAMESPACE = uuid.UUID("3c1d0a4e-8b7f-4a55-9f0e-5d2b7c9e4a10")
 WIJK = "BU09350101"
 STAND_IN = Actor(role="system", id="demo-budget-stand-in")
+PUBLIC = Actor(role="public", id="demo")
 WIJKMANAGER = Actor(role="reviewer", id="wijkmanager-demo", scopes=(WIJK, "BU09350102"))
 COLLEAGUE = Actor(role="reviewer", id="wijkmanager-2-demo", scopes=(WIJK, "BU09350102"))
 APPLICANTS = {
@@ -207,6 +209,19 @@ class Demo:
         self.nc, self.naming, self.settings = nc, naming, settings
         self.client = ServiceClient(nc, naming, WIJKMANAGER)
         self.js = nc.jetstream()
+        self.stand_in = True
+
+    async def budget_runs(self) -> bool:
+        """Whether a budget service answers, with the demo fund (it loads its demo first)."""
+        try:
+            reply = await self.client.query(
+                "budget", "get_fund", {"fund_id": str(FUND_ID)}, actor=PUBLIC, timeout=0.5
+            )
+        except (NoRespondersError, TimeoutError):
+            return False
+        if not reply.ok:
+            raise RuntimeError(f"the budget service has no demo fund: {reply.error}")
+        return True
 
     async def cmd(self, verb: str, data: dict, actor: Actor, *parts: object) -> dict | None:
         """Send a command with a fixed id; None when it was refused as already done."""
@@ -248,7 +263,7 @@ class Demo:
         return view["state"]
 
     async def until(self, application_id: str, applicant: Actor, states: set[str]) -> None:
-        for _ in range(200):
+        for _ in range(600):
             if await self.state(application_id, applicant) in states:
                 return
             await asyncio.sleep(0.05)
@@ -256,7 +271,7 @@ class Demo:
 
     async def fund_known(self) -> None:
         form = application_form("x", BALLOT, [("x", "materials", 100)], "x")
-        for _ in range(200):
+        for _ in range(600):
             screening = await self.query("screen_application", {"form": form}, WIJKMANAGER)
             if screening["passed"]:
                 return
@@ -347,21 +362,9 @@ class Demo:
             return
         allocation = await self.allocate(name, application_id, 200_000, "reviewers", earmark)
         await self.until(application_id, applicant, {"granted", "paid", "reported", "closed"})
-        await self.publish(
-            AllocationPaid(
-                allocation_id=allocation,
-                application_id=uuid.UUID(application_id),
-                fund_id=FUND_ID,
-                earmark_id=earmark,
-                neighbourhood=WIJK,
-                committed=200_000,
-                paid=200_000,
-                paid_at=datetime(2027, 4, 2, 9, 0, tzinfo=UTC),
-            ),
-            "paid",
-            name,
-        )
-        await self.until(application_id, applicant, {"paid", "reported", "closed"})
+        if self.stand_in:
+            await self.paid(name, application_id, allocation, earmark)
+            await self.until(application_id, applicant, {"paid", "reported", "closed"})
         await self.cmd(
             "submit_report",
             {
@@ -387,8 +390,27 @@ class Demo:
             name,
         )
 
+    async def paid(self, name, application_id, allocation, earmark) -> None:
+        await self.publish(
+            AllocationPaid(
+                allocation_id=allocation,
+                application_id=uuid.UUID(application_id),
+                fund_id=FUND_ID,
+                earmark_id=earmark,
+                neighbourhood=WIJK,
+                committed=200_000,
+                paid=200_000,
+                paid_at=datetime(2027, 4, 2, 9, 0, tzinfo=UTC),
+            ),
+            "paid",
+            name,
+        )
+
     async def allocate(self, name, application_id, amount, path, earmark) -> uuid.UUID:
+        """The budget service commits the money (a stand-in publishes it where none runs)."""
         allocation = key("allocation", name)
+        if not self.stand_in:
+            return allocation
         await self.publish(
             AllocationCommitted(
                 allocation_id=allocation,
@@ -409,7 +431,9 @@ class Demo:
 
 async def load(nc, naming: Naming, settings: ServiceSettings) -> str:
     demo = Demo(nc, naming, settings)
-    await demo.publish(demo_fund(), "fund")
+    demo.stand_in = not await demo.budget_runs()
+    if demo.stand_in:
+        await demo.publish(demo_fund(), "fund")
     await demo.fund_known()
     for application in APPLICATIONS:
         await demo.application(*application)

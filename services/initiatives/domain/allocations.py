@@ -48,6 +48,9 @@ def committed(app: Application, e: AllocationCommitted) -> Outcome:
     """Money committed: admitted or granted directly → granted."""
     if app.allocation_id == e.allocation_id:
         return Outcome.IGNORED
+    if app.allocation_id is not None:  # one allocation per application: a second is noted only
+        app.note("allocation_committed", f"Nog een toezegging ({euros(e.amount)}); genoteerd.")
+        return Outcome.NOTED
     if app.state == "withdrawn":
         app.note("allocation_committed", "Toegezegd na intrekken; budget geeft het geld vrij.")
         return Outcome.NOTED

@@ -233,6 +233,9 @@ def test_allocation_events_wait_for_what_they_follow_and_apply_once():
     assert allocations.committed(app, allocation) is Outcome.APPLIED
     assert (app.state, app.granted, app.votes) == ("granted", 30_000, 12)
     assert allocations.committed(app, allocation) is Outcome.IGNORED
+    second = committed(app.id, FUND, 30_000)
+    assert allocations.committed(app, second) is Outcome.NOTED  # never parked for ever
+    assert app.allocation_id == allocation.allocation_id
     assert allocations.paid(app, paid(allocation)) is Outcome.APPLIED
     assert allocations.paid(app, paid(allocation)) is Outcome.IGNORED
     assert app.state == "paid"
