@@ -5,7 +5,9 @@ Excel, LibreOffice and Google Sheets ("CSV injection"); such a text cell gets a 
 as OWASP recommends (https://owasp.org/www-community/attacks/CSV_Injection). The full-width
 forms of those signs are treated the same, since some spreadsheets normalise them. Numbers are
 written as numbers (a negative amount stays a number). Every export of every service goes
-through `csv_text`.
+through `csv_text`, or `xlsx_bytes` for a workbook: there every text is stored as a string
+cell (openpyxl would otherwise store a text starting with `=` as a formula), so it shows as
+typed and never runs.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ def formula_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def cell(value: object) -> str | int:
-    """One CSV cell: None is empty, numbers stay numbers, times are ISO 8601, the rest is text
-    made formula-safe. Floats are refused: money and hours are integers here."""
+def plain(value: object) -> str | int:
+    """A value as a spreadsheet cell holds it: None is empty, numbers stay numbers, times are
+    ISO 8601, the rest is text (not yet made safe). Floats are refused: money and hours are
+    integers here."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -42,7 +45,13 @@ def cell(value: object) -> str | int:
         return str(value)
     if isinstance(value, Enum):
         value = value.value
-    return formula_safe(str(value))
+    return str(value)
+
+
+def cell(value: object) -> str | int:
+    """One CSV cell: `plain(value)`, text made formula-safe."""
+    value = plain(value)
+    return value if isinstance(value, int) else formula_safe(value)
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -54,3 +63,33 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([cell(v) for v in row])
     return out.getvalue()
+
+
+def xlsx_bytes(sheet: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """An XLSX workbook (openpyxl, write-only) with one sheet: a header row, then `rows`.
+    Numbers are number cells; every text is a string cell, never a formula, and one that starts
+    like a formula carries Excel's quote prefix, so editing it keeps it text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(sheet[:31])
+
+    def cells(values):
+        out = []
+        for value in values:
+            value = plain(value)
+            c = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str):
+                c.data_type = "s"
+                # as Excel marks a text typed with a leading ': it stays text when edited
+                c.quotePrefix = value.startswith(FORMULA_STARTS)
+            out.append(c)
+        return out
+
+    ws.append(cells(header))
+    for row in rows:
+        ws.append(cells(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -472,6 +472,7 @@ __all__ = [
     "Payouts",
     "PayoutsQuery",
     "PeriodClosed",
+    "Reconciliation",
     "RecordPayout",
     "RecordReturn",
     "ReturnRecorded",
