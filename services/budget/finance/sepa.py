@@ -3,8 +3,9 @@ implementation guidelines and every Dutch bank accept) built with `sepaxml`.
 
 `sepaxml` validates every file it writes against the XSD it ships; the same official schema is
 kept in `schemas/pain.001.001.03.xsd` (from the ISO 20022 message archive, via sepaxml's
-package) and the tests validate against it independently. One payment-information block per
-execution date, batch booking, charges shared (`SLEV`), amounts in integer cents.
+package) and the tests validate against it independently. Each payout is booked on its own
+(`BtchBookg` false: one payment-information block per payout), so the bank's statement shows
+it as its own line with its end-to-end id; charges shared (`SLEV`); amounts integer cents.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def build_credit_transfer(
     config = {
         "name": debtor.name,
         "IBAN": debtor.iban,
-        "batch": True,
+        "batch": False,
         "currency": "EUR",
     }
     if debtor.bic:
