@@ -13,6 +13,7 @@ from tests.support.camt import Line, camt053
 from tests.support.finance import OTHER, RECIPIENT
 
 ACCOUNT = OTHER
+CAMT = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
 
 
 def read(text: str, kind: str = "camt053"):
@@ -51,22 +52,24 @@ def test_unreadable_lines_are_named_and_the_rest_is_read():
     )
     statement = read(text)
     assert [line.number for line in statement.lines] == [1]
-    assert [(bad.number, bad.detail.split(":")[0]) for bad in statement.bad] == [
-        (2, "amount"),
-        (3, "amount"),
-        (4, "booking date '5 maart' is not a date"),
+    assert [(bad.number, bad.detail[:12]) for bad in statement.bad] == [
+        (2, "amount: '12,"),
+        (3, "amount: '1.0"),
+        (4, "booking date"),
     ]
+    assert statement.bad[2].detail.endswith("is not a date (XML line 2)")
 
 
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("<Document><BkToCstmrStmt><Stmt>", "line 1: not well-formed XML"),
+        (f'<Document xmlns="{CAMT}"><BkToCstmrStmt><Stmt>', "line 1: not well-formed XML"),
+        (f'<Document xmlns="{CAMT}"><BkToCstmrStmt/></Document>', "no bank statement"),
         ("not xml at all", "not well-formed XML"),
         (
             '<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
             'pain.001.001.03"><CstmrCdtTrfInitn/></Document>',
-            "no bank statement",
+            "line 2: not a camt.053 document (urn:iso:std:iso:20022:tech:xsd:pain.001.001.03)",
         ),
         ("", "not well-formed XML"),
     ],

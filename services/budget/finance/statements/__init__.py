@@ -2,7 +2,7 @@
 (`read_bank_csv`), both into a `Statement` of `StatementLine`s and `BadLine`s."""
 
 from .bank_csv import read_bank_csv
-from .camt import read_camt053, transactions
+from .camt import camt_entries, read_camt053
 from .model import BadLine, Statement, StatementError, StatementLine
 
 __all__ = [
@@ -10,10 +10,10 @@ __all__ = [
     "Statement",
     "StatementError",
     "StatementLine",
+    "camt_entries",
     "read_bank_csv",
     "read_camt053",
     "read_statement",
-    "transactions",
 ]
 
 
