@@ -40,7 +40,7 @@ docs: $(STAMP)
 	$(BIN)/python -m kit.docs docs
 
 check-ledger: $(STAMP)
-	$(BIN)/voorelkaar check-ledger
+	$(BIN)/voorelkaar check-ledger --service timebank
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -14,6 +14,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from .envelope import Empty
 from .errors import COMMON_ERRORS, ErrorCatalogue
+from .ledger import LEDGER_ERRORS, LIMIT_ERRORS, Limit, PositiveLimit
 from .registry import Policy, ServiceContracts
 from .types import (
     Contract,
@@ -39,7 +40,7 @@ ExchangeState = Literal["proposed", "agreed", "confirmed", "cancelled", "dispute
 TransferKind = Literal["exchange", "donation", "award", "reversal"]
 Page = Annotated[int, Field(ge=1, le=1000)]
 
-ERRORS = COMMON_ERRORS.merged(
+ERRORS = COMMON_ERRORS.merged(LEDGER_ERRORS).merged(
     ErrorCatalogue(
         {
             "unknown_community": (
@@ -70,22 +71,6 @@ ERRORS = COMMON_ERRORS.merged(
                 "Alleen een tijdbank-makelaar mag dit doen.",
                 "Only a coordinator may do this.",
             ),
-            "over_debt_limit": (
-                "Dit gaat boven de schuldlimiet: er is nog {available} beschikbaar.",
-                "This exceeds the debt limit: {available} is still available.",
-            ),
-            "above_max_balance": (
-                "Dit gaat boven het maximale saldo van de ontvanger.",
-                "This would take the receiver above their maximum balance.",
-            ),
-            "same_account": (
-                "Van en naar dezelfde rekening kan niet.",
-                "A transfer to the same account is not possible.",
-            ),
-            "amount_not_positive": (
-                "Het aantal moet groter dan nul zijn.",
-                "The amount must be greater than zero.",
-            ),
             "listing_closed": (
                 "Deze advertentie is gesloten of verlopen.",
                 "This listing is closed or has expired.",
@@ -106,21 +91,9 @@ ERRORS = COMMON_ERRORS.merged(
                 "Deze uitwisseling is al bevestigd.",
                 "This exchange has already been confirmed.",
             ),
-            "more_than_agreed": (
-                "Meer dan afgesproken ({agreed}) kan alleen met een nieuwe afspraak.",
-                "More than agreed ({agreed}) needs a new agreement.",
-            ),
             "not_disputed": (
                 "Deze uitwisseling is niet betwist.",
                 "This exchange is not disputed.",
-            ),
-            "transfer_id_conflict": (
-                "Dit boekingsnummer is al gebruikt voor een andere boeking.",
-                "This transfer id was already used for a different transfer.",
-            ),
-            "not_reversible": (
-                "Deze boeking kan niet (verder) worden teruggedraaid: {why}.",
-                "This transfer cannot be reversed (further): {why}.",
             ),
             "pending_transfers": (
                 "Er staan nog uitwisselingen open; rond die eerst af.",
@@ -145,6 +118,15 @@ class UnitSettings(Contract):
     )
     max_balance: Annotated[int, Field(gt=0)] | None = None
     community_debt_limit: Annotated[int, Field(ge=0)] = 0
+
+
+class NewUnitSettings(UnitSettings):
+    """Settings as a command gives them: every limit within what the ledger can hold
+    (`contracts/ledger.py`). The event keeps the published `UnitSettings`."""
+
+    debt_limit: Limit = Field(description="How far an account may go below zero")
+    max_balance: PositiveLimit | None = None
+    community_debt_limit: Limit = 0
 
 
 class Limits(Contract):
@@ -349,7 +331,7 @@ class TransferReversed(TransferFacts):
 class ConfigureCommunity(Contract):
     community: CommunityCode
     name: Name
-    units: list[UnitSettings] = Field(min_length=1)
+    units: list[NewUnitSettings] = Field(min_length=1)
     auto_confirm_days: Annotated[int, Field(ge=1, le=90)] = 14
 
     @model_validator(mode="after")
@@ -391,8 +373,8 @@ class RecordVog(Contract):
 class SetMemberLimits(Contract):
     member_id: UUID
     unit: UnitCode = "hour"
-    debt_limit: Annotated[int, Field(ge=0)] | None = None
-    max_balance: Annotated[int, Field(gt=0)] | None = None
+    debt_limit: Limit | None = None
+    max_balance: PositiveLimit | None = None
 
 
 class PublishListing(Contract):
@@ -696,7 +678,7 @@ class ExchangeView(Contract):
 
 
 _M = ("not_a_member", "member_not_active", "not_your_account", "unknown_community", "unknown_unit")
-_LIMITS = ("over_debt_limit", "above_max_balance", "same_account", "amount_not_positive")
+_LIMITS = LIMIT_ERRORS
 
 # -- who may act (checked by the kit before a handler runs) -------------------------------------
 

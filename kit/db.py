@@ -156,9 +156,9 @@ async def connect_with_retry(
         except (OSError, asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError) as exc:
             if time.monotonic() + delay > deadline:
                 raise ConnectionError(
-                    f"{what} at {_safe_dsn(dsn)} not reachable after {timeout_s:.0f}s: {exc}"
+                    f"{what} at {safe_dsn(dsn)} not reachable after {timeout_s:.0f}s: {exc}"
                 ) from exc
-            log.warning("waiting for database", dsn=_safe_dsn(dsn), error=str(exc))
+            log.warning("waiting for database", dsn=safe_dsn(dsn), error=str(exc))
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -177,6 +177,6 @@ async def create_pool(dsn: str, min_size: int, max_size: int, timeout_s: float) 
     )
 
 
-def _safe_dsn(dsn: str) -> str:
+def safe_dsn(dsn: str) -> str:
     """The DSN without its password, for logs."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", dsn)

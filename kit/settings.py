@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field
@@ -18,7 +19,11 @@ class ServiceSettings(BaseSettings):
     nats_token: str | None = Field(default=None, repr=False)
     nats_creds: str | None = None
     database_url: str | None = None
-    """PostgreSQL URL of this service's own database; defaults to the embedded one."""
+    """PostgreSQL URL of this service's own database; see `db_url`."""
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5432
+    """Where the embedded PostgreSQL of `voorelkaar run` listens (its `--pg-port`), for the
+    default database URL."""
     namespace: str = ""
     """Prefix for every subject and stream, to run several communities or test runs on one NATS."""
 
@@ -87,4 +92,12 @@ class ServiceSettings(BaseSettings):
     shutdown_grace_s: float = 20.0
 
     def db_url(self, service: str) -> str:
-        return self.database_url or f"postgresql://voorelkaar@127.0.0.1:5432/voorelkaar_{service}"
+        """The service's database: `VOORELKAAR_DATABASE_URL` (a process runs one service),
+        else `VOORELKAAR_DATABASE_URL_<SERVICE>` (as `voorelkaar run` takes it), else the
+        embedded PostgreSQL's database `voorelkaar_<service>` on `pg_host`:`pg_port`."""
+        own = os.environ.get(f"VOORELKAAR_DATABASE_URL_{service.upper()}")
+        return (
+            self.database_url
+            or own
+            or f"postgresql://voorelkaar@{self.pg_host}:{self.pg_port}/voorelkaar_{service}"
+        )

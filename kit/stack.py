@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .embedded import NatsServer, PostgresServer, create_database, port_open
 from .mailbox import LocalSmtpServer
+from .settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -202,14 +203,41 @@ class Stack:
                     f"{out.decode()[-2000:]}"
                 )
 
-    def where_to_look(self) -> None:
+    async def ledgers(self) -> list[str]:
+        """The services whose database holds a ledger (the ledger component's tables)."""
+        import asyncpg
+
+        found = []
+        for service in self.services:
+            with contextlib.suppress(OSError, asyncpg.PostgresError):
+                conn = await asyncpg.connect(self.db_url(service))
+                try:
+                    if await conn.fetchval("SELECT to_regclass('ledger_accounts') IS NOT NULL"):
+                        found.append(service)
+                finally:
+                    await conn.close()
+        return found
+
+    def check_ledger_hint(self, service: str) -> str:
+        """The command that checks `service`'s ledger on this stack, as it can be pasted: the
+        checker reads the same settings as the services (kit/settings.py), so only the
+        embedded PostgreSQL's port needs saying, when it is not the default."""
+        script = Path(sys.executable).parent / "voorelkaar"
+        command = f"{script} check-ledger --service {service}"
+        own = os.environ.get(f"VOORELKAAR_DATABASE_URL_{service.upper()}")
+        if own or self.pg_port == ServiceSettings.model_fields["pg_port"].default:
+            return command
+        return f"VOORELKAAR_PG_PORT={self.pg_port} {command}"
+
+    async def where_to_look(self) -> None:
         say("ready. Where to look:")
         if self.nats:
             say(f"  NATS monitoring   http://127.0.0.1:{self.nats.monitor_port}/jsz?streams=1")
         for child in self.children:
             base = f"http://127.0.0.1:{child.http_port}"
             say(f"  {child.name:<12} {base}/readyz  {base}/metrics  log: {child.log_path}")
-        say("  ledger check      .venv/bin/voorelkaar check-ledger")
+        for service in await self.ledgers():
+            say(f"  ledger check      {self.check_ledger_hint(service)}")
         if self.smtp is not None:
             say(f"  demo mailbox      {self.mail_dir} (every mail sent, as .eml files)")
         say("Ctrl-C stops everything; data stays in " + str(self.data_dir))
@@ -274,7 +302,7 @@ async def run(args: argparse.Namespace) -> int:
         ready = await stack.wait_ready()
         if ready and stack.demo:
             await stack.load_demo_data()
-        stack.where_to_look()
+        await stack.where_to_look()
         await stack.supervise()
     finally:
         await stack.stop_all()

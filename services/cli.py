@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {
-        "check-ledger": "services.timebank.check_ledger",
+        "check-ledger": "ledger.checker",
         "run": "kit.stack",
         "tally": "services.budget.allocation.cli",
     }

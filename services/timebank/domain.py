@@ -1,26 +1,23 @@
-"""The time bank's rules, with no I/O: members, listings, exchanges and the hour ledger.
+"""The time bank's rules, with no I/O: communities, members, listings and exchanges.
 
-The ledger follows TigerBeetle's model. An account keeps posted and pending debits and credits;
-transfers are immutable rows: a *pending* transfer reserves an amount, a *posted* transfer moves
-it (directly, or by posting a pending one, possibly for less), a *void* releases a pending one.
-A pending transfer is resolved at most once. A mistake is corrected by a reversing transfer,
-never by changing one. Every hour counts the same, whatever the work.
+The hours themselves move on the shared ledger component (`ledger/`): an agreed exchange is a
+pending transfer there, a confirmed one its posting. Every hour counts the same, whatever the
+work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 from contracts import Actor, Refusal
+from contracts.timebank import COORDINATOR_ROLES, MEMBER_ROLES
 
-Phase = Literal["pending", "posted", "void"]
 Kind = Literal["exchange", "donation", "award", "reversal"]
+"""The time bank's kinds of transfer (a ledger transfer's `kind`)."""
 
-COORDINATOR_ROLES = frozenset({"coordinator", "operator"})
-MEMBER_ROLES = frozenset({"resident", "organisation"})
 MAX_LISTING_DAYS = 365
 
 
@@ -32,6 +29,7 @@ def is_coordinator(actor: Actor) -> bool:
 
 
 def require_coordinator(actor: Actor) -> None:
+    """For a rule that depends on the request's shape (a community's statement)."""
     if not is_coordinator(actor):
         raise Refusal("coordinator_only")
 
@@ -116,277 +114,6 @@ class Member:
         if has_open_exchanges:
             raise Refusal("pending_transfers")
         self.state = "left"
-
-
-# -- accounts and transfers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Account:
-    id: UUID
-    community: str
-    unit: str
-    member_id: UUID | None  # None: the community pot (gemeenschapspot)
-    debt_limit: int
-    max_balance: int | None = None
-    debits_posted: int = 0
-    credits_posted: int = 0
-    debits_pending: int = 0
-    credits_pending: int = 0
-
-    @property
-    def balance(self) -> int:
-        return self.credits_posted - self.debits_posted
-
-    @property
-    def available(self) -> int:
-        """What may still be spent: reservations count as spent, the debt limit as available."""
-        return self.balance - self.debits_pending + self.debt_limit
-
-    def limit_violation(self) -> str | None:
-        """Why this account is beyond its limits, or None. Pending debits count as spent,
-        pending credits as received: whatever happens to them, the limits hold."""
-        if self.debits_posted + self.debits_pending > self.credits_posted + self.debt_limit:
-            return (
-                f"debits {self.debits_posted}+{self.debits_pending} pending exceed credits "
-                f"{self.credits_posted} + debt limit {self.debt_limit}"
-            )
-        if self.max_balance is not None and (
-            self.credits_posted + self.credits_pending - self.debits_posted > self.max_balance
-        ):
-            return (
-                f"credits {self.credits_posted}+{self.credits_pending} pending - debits "
-                f"{self.debits_posted} exceed max balance {self.max_balance}"
-            )
-        return None
-
-
-@dataclass(frozen=True)
-class Transfer:
-    id: UUID
-    community: str
-    unit: str
-    debit_account_id: UUID
-    credit_account_id: UUID
-    amount: int
-    phase: Phase
-    kind: Kind
-    pending_id: UUID | None = None
-    reverses_id: UUID | None = None
-    exchange_id: UUID | None = None
-    note: str | None = None
-    recorded_by: str | None = None
-    at: datetime | None = None
-
-    def same_as(self, other: Transfer) -> bool:
-        """A repeated transfer id is harmless only if everything else is the same too."""
-        fields = (
-            "debit_account_id",
-            "credit_account_id",
-            "amount",
-            "unit",
-            "phase",
-            "kind",
-            "pending_id",
-            "reverses_id",
-        )
-        return all(getattr(self, f) == getattr(other, f) for f in fields)
-
-
-@dataclass(frozen=True)
-class Posting:
-    """The outcome of a ledger operation: the transfer and both accounts after it."""
-
-    transfer: Transfer
-    debit: Account
-    credit: Account
-
-
-def _check_pair(debit: Account, credit: Account, amount: int) -> None:
-    if amount <= 0:
-        raise Refusal("amount_not_positive")
-    if debit.id == credit.id:
-        raise Refusal("same_account")
-    if (debit.community, debit.unit) != (credit.community, credit.unit):
-        raise ValueError("accounts of different communities or units cannot meet in a transfer")
-
-
-def _within_limits(debit: Account, credit: Account, amount: int) -> None:
-    """`debit` and `credit` as they would be after moving `amount`."""
-    if debit.limit_violation():
-        available = max(debit.available + amount, 0)  # what was available before
-        raise Refusal(
-            "over_debt_limit",
-            {"account_id": str(debit.id), "available": available},
-            available=available,
-        )
-    if credit.limit_violation():
-        raise Refusal("above_max_balance", {"account_id": str(credit.id)})
-
-
-def _transfer(
-    transfer_id: UUID,
-    debit: Account,
-    credit: Account,
-    amount: int,
-    phase: Phase,
-    kind: Kind,
-    **extra,
-) -> Transfer:
-    return Transfer(
-        transfer_id, debit.community, debit.unit, debit.id, credit.id, amount, phase, kind, **extra
-    )
-
-
-def reserve(
-    transfer_id: UUID,
-    debit: Account,
-    credit: Account,
-    amount: int,
-    kind: Kind = "exchange",
-    **extra,
-) -> Posting:
-    """A pending transfer: the amount is held on both sides, within both accounts' limits."""
-    _check_pair(debit, credit, amount)
-    new_debit = replace(debit, debits_pending=debit.debits_pending + amount)
-    new_credit = replace(credit, credits_pending=credit.credits_pending + amount)
-    _within_limits(new_debit, new_credit, amount)
-    return Posting(
-        _transfer(transfer_id, debit, credit, amount, "pending", kind, **extra),
-        new_debit,
-        new_credit,
-    )
-
-
-def post_pending(
-    transfer_id: UUID,
-    pending: Transfer,
-    debit: Account,
-    credit: Account,
-    amount: int | None = None,
-    **extra,
-) -> Posting:
-    """Post a pending transfer, for its full amount or less, never more; releases the rest."""
-    assert pending.phase == "pending"
-    assert (debit.id, credit.id) == (pending.debit_account_id, pending.credit_account_id)
-    amount = pending.amount if amount is None else amount
-    if amount <= 0:
-        raise Refusal("amount_not_positive")
-    if amount > pending.amount:
-        raise Refusal("more_than_agreed", {"agreed": pending.amount}, agreed=pending.amount)
-    new_debit = replace(
-        debit,
-        debits_pending=debit.debits_pending - pending.amount,
-        debits_posted=debit.debits_posted + amount,
-    )
-    new_credit = replace(
-        credit,
-        credits_pending=credit.credits_pending - pending.amount,
-        credits_posted=credit.credits_posted + amount,
-    )
-    _within_limits(new_debit, new_credit, 0)
-    transfer = _transfer(
-        transfer_id,
-        debit,
-        credit,
-        amount,
-        "posted",
-        pending.kind,
-        pending_id=pending.id,
-        exchange_id=pending.exchange_id,
-        **extra,
-    )
-    return Posting(transfer, new_debit, new_credit)
-
-
-def void_pending(
-    transfer_id: UUID, pending: Transfer, debit: Account, credit: Account, **extra
-) -> Posting:
-    """Release a reservation; nothing moves."""
-    assert pending.phase == "pending"
-    new_debit = replace(debit, debits_pending=debit.debits_pending - pending.amount)
-    new_credit = replace(credit, credits_pending=credit.credits_pending - pending.amount)
-    transfer = _transfer(
-        transfer_id,
-        debit,
-        credit,
-        pending.amount,
-        "void",
-        pending.kind,
-        pending_id=pending.id,
-        exchange_id=pending.exchange_id,
-        **extra,
-    )
-    return Posting(transfer, new_debit, new_credit)
-
-
-def post_direct(
-    transfer_id: UUID, debit: Account, credit: Account, amount: int, kind: Kind, **extra
-) -> Posting:
-    """Move an amount at once (donation, award, reversal), within both accounts' limits."""
-    _check_pair(debit, credit, amount)
-    new_debit = replace(debit, debits_posted=debit.debits_posted + amount)
-    new_credit = replace(credit, credits_posted=credit.credits_posted + amount)
-    _within_limits(new_debit, new_credit, amount)
-    return Posting(
-        _transfer(transfer_id, debit, credit, amount, "posted", kind, **extra),
-        new_debit,
-        new_credit,
-    )
-
-
-def reverse(
-    transfer_id: UUID,
-    original: Transfer,
-    already_reversed: int,
-    debit: Account,
-    credit: Account,
-    amount: int | None,
-    reason: str,
-    recorded_by: str,
-    at: datetime | None = None,
-) -> Posting:
-    """Correct a posted transfer by moving (part of) its amount back; the original stays."""
-    if original.phase != "posted":
-        raise Refusal("not_reversible", {"phase": original.phase}, why="it is not posted")
-    if original.kind == "reversal":
-        raise Refusal("not_reversible", why="it is itself a reversal; make a new transfer")
-    left = original.amount - already_reversed
-    amount = left if amount is None else amount
-    if left <= 0:
-        raise Refusal("not_reversible", why="it was reversed in full already")
-    if amount > left:
-        raise Refusal("not_reversible", {"left": left}, why=f"only {left} is left to reverse")
-    # The reversal runs the other way: who received pays back.
-    assert (debit.id, credit.id) == (original.credit_account_id, original.debit_account_id)
-    return post_direct(
-        transfer_id,
-        debit,
-        credit,
-        amount,
-        "reversal",
-        reverses_id=original.id,
-        exchange_id=original.exchange_id,
-        note=reason,
-        recorded_by=recorded_by,
-        at=at,
-    )
-
-
-def check_new_limits(account: Account, debt_limit: int | None, max_balance: int | None) -> Account:
-    """Limits may change, but not below what the account already uses."""
-    changed = replace(
-        account,
-        debt_limit=account.debt_limit if debt_limit is None else debt_limit,
-        max_balance=account.max_balance if max_balance is None else max_balance,
-    )
-    if changed.limit_violation():
-        raise Refusal(
-            "over_debt_limit",
-            {"account_id": str(account.id), "in_use": True},
-            available=max(changed.available, 0),
-        )
-    return changed
 
 
 # -- listings -----------------------------------------------------------------------------------
@@ -546,45 +273,3 @@ class Exchange:
         else:
             self.state = "resolved"
         self.disputed_from = None
-
-
-# -- invariants ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Totals:
-    debits_posted: int = 0
-    credits_posted: int = 0
-    debits_pending: int = 0
-    credits_pending: int = 0
-
-
-def ledger_violations(accounts: list[Account], recomputed: dict[UUID, Totals]) -> list[str]:
-    """Every way the ledger can be wrong, each naming the account or unit: totals that differ
-    from the journal, an account beyond its limits, debits and credits that do not balance."""
-    found: list[str] = []
-    sums: dict[tuple[str, str], list[int]] = {}
-    for account in accounts:
-        journal = recomputed.get(account.id, Totals())
-        stored = Totals(
-            account.debits_posted,
-            account.credits_posted,
-            account.debits_pending,
-            account.credits_pending,
-        )
-        if stored != journal:
-            found.append(
-                f"account {account.id} ({account.unit}): stored totals {stored} differ "
-                f"from the journal {journal}"
-            )
-        if (why := account.limit_violation()) is not None:
-            found.append(f"account {account.id} ({account.unit}) is beyond its limits: {why}")
-        s = sums.setdefault((account.community, account.unit), [0, 0, 0, 0])
-        for i, value in enumerate(stored.__dict__.values()):
-            s[i] += value
-    for (community, unit), (dp, cp, dq, cq) in sorted(sums.items()):
-        if dp != cp:
-            found.append(f"{community}/{unit}: posted debits {dp} != posted credits {cp}")
-        if dq != cq:
-            found.append(f"{community}/{unit}: pending debits {dq} != pending credits {cq}")
-    return found

@@ -1,5 +1,6 @@
 """Read side: balances, statements, exports, statistics, search. Plain SQL over the tables
-this service owns; no rules are decided here."""
+this service owns and its ledger's (through the ledger's `Journal` where it has the query);
+no rules are decided here."""
 
 from __future__ import annotations
 
@@ -11,83 +12,43 @@ from uuid import UUID
 from contracts import Empty, Refusal
 from contracts import timebank as c
 from kit.requests import QueryContext
+from ledger import Account, Journal
 
 from . import domain
 
 
-async def balance(ctx: QueryContext, q: c.BalanceQuery) -> c.Balances:
-    rows = await ctx.conn.fetch(
-        "SELECT unit, debits_posted, credits_posted, debits_pending, credits_pending, debt_limit, "
-        "max_balance FROM accounts WHERE member_id = $1 ORDER BY unit",
-        q.member_id,
+def balance_of(account: Account) -> c.UnitBalance:
+    """What a member sees of one account. Every figure fits `Minutes`: the ledger keeps each
+    total and limit within `MAX_TOTAL` (contracts/ledger.py)."""
+    return c.UnitBalance(
+        unit=account.unit,
+        balance=account.balance,
+        pending_in=account.credits_pending,
+        pending_out=account.debits_pending,
+        available=account.available,
+        debt_limit=account.debt_limit,
+        max_balance=account.max_balance,
     )
-    if not rows:
+
+
+async def balance(ctx: QueryContext, q: c.BalanceQuery) -> c.Balances:
+    accounts = await Journal(ctx.conn).accounts_of(q.member_id)
+    if not accounts:
         raise Refusal("not_found", {"member_id": str(q.member_id)}, what="Het lid")
-    balances = []
-    for r in rows:
-        account = domain.Account(
-            UUID(int=0),
-            "",
-            r["unit"],
-            q.member_id,
-            r["debt_limit"],
-            r["max_balance"],
-            r["debits_posted"],
-            r["credits_posted"],
-            r["debits_pending"],
-            r["credits_pending"],
-        )
-        balances.append(
-            c.UnitBalance(
-                unit=account.unit,
-                balance=account.balance,
-                pending_in=account.credits_pending,
-                pending_out=account.debits_pending,
-                available=account.available,
-                debt_limit=account.debt_limit,
-                max_balance=account.max_balance,
-            )
-        )
-    return c.Balances(member_id=q.member_id, balances=balances)
+    return c.Balances(member_id=q.member_id, balances=[balance_of(a) for a in accounts])
 
 
 async def _account_id(
     ctx: QueryContext, member_id: UUID | None, community: str | None, unit: str
 ) -> UUID:
-    if member_id is not None:  # the policy admitted only the member or a coordinator
-        found = await ctx.conn.fetchval(
-            "SELECT id FROM accounts WHERE member_id = $1 AND unit = $2", member_id, unit
-        )
-    else:
+    # A member's account: the policy admitted only the member or a coordinator. The pot:
+    # coordinators only.
+    if member_id is None:
         domain.require_coordinator(ctx.actor)
-        found = await ctx.conn.fetchval(
-            "SELECT id FROM accounts WHERE community = $1 AND unit = $2 AND member_id IS NULL",
-            community,
-            unit,
-        )
+    found = await Journal(ctx.conn).account_id(community, unit, member_id)
     if found is None:
         raise Refusal("not_found", {"unit": unit}, what="De rekening")
     return found
-
-
-_STATEMENT = """
-WITH entries AS (
-    SELECT t.seq, t.id, t.at, t.kind, t.exchange_id, t.note,
-           CASE WHEN t.credit_account_id = $1 THEN t.amount ELSE -t.amount END AS delta,
-           CASE WHEN t.credit_account_id = $1 THEN t.debit_account_id
-                ELSE t.credit_account_id END AS other
-    FROM transfers t
-    WHERE t.phase = 'posted' AND (t.debit_account_id = $1 OR t.credit_account_id = $1)
-), running AS (
-    SELECT *, (sum(delta) OVER (ORDER BY seq))::bigint AS balance FROM entries
-)
-SELECT r.seq, r.id, r.at, r.kind, r.exchange_id, r.note, r.delta, r.balance,
-       a.member_id AS counterparty
-FROM running r JOIN accounts a ON a.id = r.other
-WHERE ($2::bigint IS NULL OR r.seq > $2)
-ORDER BY r.seq
-LIMIT $3
-"""
 
 
 async def _page(ctx: QueryContext, sql: str, limit: int, *args) -> tuple[list, int | None]:
@@ -99,22 +60,25 @@ async def _page(ctx: QueryContext, sql: str, limit: int, *args) -> tuple[list, i
 
 async def statement(ctx: QueryContext, q: c.StatementQuery) -> c.Statement:
     account_id = await _account_id(ctx, q.member_id, q.community, q.unit)
-    rows, next_after = await _page(ctx, _STATEMENT, q.limit, account_id, q.after)
-    entries = [
-        c.StatementEntry(
-            entry=r["seq"],
-            transfer_id=r["id"],
-            at=r["at"],
-            kind=r["kind"],
-            amount=r["delta"],
-            balance=r["balance"],
-            counterparty_member_id=r["counterparty"],
-            exchange_id=r["exchange_id"],
-            note=r["note"],
-        )
-        for r in rows
-    ]
-    return c.Statement(unit=q.unit, entries=entries, next_after=next_after)
+    entries, next_after = await Journal(ctx.conn).statement(account_id, q.after, q.limit)
+    return c.Statement(
+        unit=q.unit,
+        entries=[
+            c.StatementEntry(
+                entry=e.entry,
+                transfer_id=e.transfer_id,
+                at=e.at,
+                kind=e.kind,
+                amount=e.amount,
+                balance=e.balance,
+                counterparty_member_id=e.counterparty_owner,
+                exchange_id=e.ref,
+                note=e.note,
+            )
+            for e in entries
+        ],
+        next_after=next_after,
+    )
 
 
 def _hours(minutes: int) -> str:
@@ -127,7 +91,7 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
     writer = csv.writer(out, lineterminator="\n")
     if q.member_id is not None:
         account_id = await _account_id(ctx, q.member_id, None, q.unit)
-        rows, next_after = await _page(ctx, _STATEMENT, q.limit, account_id, q.after)
+        entries, next_after = await Journal(ctx.conn).statement(account_id, q.after, q.limit)
         writer.writerow(
             [
                 "entry",
@@ -142,30 +106,33 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
                 "note",
             ]
         )
-        for r in rows:
+        for e in entries:
             writer.writerow(
                 [
-                    r["seq"],
-                    r["at"].isoformat(),
-                    r["kind"],
+                    e.entry,
+                    e.at.isoformat(),
+                    e.kind,
                     q.unit,
-                    r["delta"],
-                    _hours(r["delta"]) if q.unit == "hour" else "",
-                    r["balance"],
-                    r["counterparty"] or "community",
-                    r["exchange_id"] or "",
-                    r["note"] or "",
+                    e.amount,
+                    _hours(e.amount) if q.unit == "hour" else "",
+                    e.balance,
+                    e.counterparty_owner or "community",
+                    e.ref or "",
+                    e.note or "",
                 ]
             )
+        rows = entries
     else:
         domain.require_coordinator(ctx.actor)
         rows, next_after = await _page(
             ctx,
-            "SELECT t.seq, t.at, t.kind, t.amount, d.member_id AS debit, cr.member_id AS credit, "
-            "t.exchange_id, t.category, t.neighbourhood, t.recorded_by_coordinator, t.reverses_id "
-            "FROM transfers t JOIN accounts d ON d.id = t.debit_account_id "
-            "JOIN accounts cr ON cr.id = t.credit_account_id "
-            "WHERE t.community = $1 AND t.unit = $2 AND t.phase = 'posted' "
+            "SELECT t.seq, t.at, t.kind, t.amount, d.owner AS debit, cr.owner AS credit, "
+            "t.ref AS exchange_id, f.category, f.neighbourhood, "
+            "coalesce(f.recorded_by_coordinator, false) AS recorded_by_coordinator, t.reverses_id "
+            "FROM ledger_transfers t JOIN ledger_accounts d ON d.id = t.debit_account_id "
+            "JOIN ledger_accounts cr ON cr.id = t.credit_account_id "
+            "LEFT JOIN transfer_facts f ON f.transfer_id = t.id "
+            "WHERE t.ledger = $1 AND t.unit = $2 AND t.phase = 'posted' "
             "AND ($3::bigint IS NULL OR t.seq > $3) ORDER BY t.seq LIMIT $4",
             q.limit,
             q.community,
@@ -218,12 +185,13 @@ async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStat
     # Exchanged minutes: exchange transfers, less the reversals that corrected them.
     base = (
         "WITH moved AS ("
-        " SELECT t.at, t.category, t.neighbourhood, t.recorded_by_coordinator, t.kind,"
+        " SELECT t.at, f.category, f.neighbourhood,"
+        "  coalesce(f.recorded_by_coordinator, false) AS recorded_by_coordinator, t.kind,"
         "  t.debit_account_id, t.credit_account_id,"
         "  CASE WHEN t.kind = 'reversal' THEN -t.amount ELSE t.amount END AS amount"
-        " FROM transfers t"
-        " WHERE t.community = $1 AND t.unit = $2 AND t.phase = 'posted'"
-        "  AND t.exchange_id IS NOT NULL AND t.kind IN ('exchange', 'reversal')"
+        " FROM ledger_transfers t LEFT JOIN transfer_facts f ON f.transfer_id = t.id"
+        " WHERE t.ledger = $1 AND t.unit = $2 AND t.phase = 'posted'"
+        "  AND t.ref IS NOT NULL AND t.kind IN ('exchange', 'reversal')"
         "  AND ($3::timestamptz IS NULL OR t.at >= $3)"
         "  AND ($4::timestamptz IS NULL OR t.at <= $4)) "
     )
@@ -249,9 +217,9 @@ async def community_stats(ctx: QueryContext, q: c.StatsQuery) -> c.CommunityStat
         "count(*) FILTER (WHERE kind = 'exchange') AS n, "
         "coalesce(sum(amount) FILTER (WHERE recorded_by_coordinator), 0)::bigint "
         "AS by_coordinator, "
-        "(SELECT count(DISTINCT a.member_id) FROM accounts a WHERE a.id IN "
+        "(SELECT count(DISTINCT a.owner) FROM ledger_accounts a WHERE a.id IN "
         "  (SELECT debit_account_id FROM moved UNION SELECT credit_account_id FROM moved)"
-        "  AND a.member_id IS NOT NULL) AS active FROM moved",
+        "  AND a.owner IS NOT NULL) AS active FROM moved",
         *args,
     )
     states = await ctx.conn.fetch(

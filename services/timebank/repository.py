@@ -1,4 +1,6 @@
-"""asyncpg adapters: load and save the time bank's aggregates inside the caller's transaction."""
+"""asyncpg adapters: load and save the time bank's aggregates inside the caller's transaction.
+The hours live in the ledger component's tables, reached through its `Journal`; the time bank
+keeps beside each transfer the facts its statistics need (`transfer_facts`)."""
 
 from __future__ import annotations
 
@@ -9,31 +11,45 @@ from uuid import UUID
 import asyncpg
 
 from contracts import Refusal
+from ledger import Account, Journal, JournalWrite, Transfer
+from ledger.journal import TRANSFER_COLUMNS
 
-from .domain import Account, Community, Exchange, Listing, Member, Transfer, UnitRules
+from .domain import Community, Exchange, Listing, Member, UnitRules
 
-_ACCOUNT_COLS = (
-    "id, community, unit, member_id, debt_limit, max_balance, "
-    "debits_posted, credits_posted, debits_pending, credits_pending"
-)
-_TRANSFER_COLS = (
-    "id, community, unit, debit_account_id, credit_account_id, amount, phase, kind, "
-    "pending_id, reverses_id, exchange_id, note, recorded_by, at"
-)
 _EXCHANGE_COLS = (
     "id, community, unit, provider_id, receiver_id, amount, description, proposed_by, state, "
     "category, listing_id, initiative_id, recorded_amount, pending_transfer_id, transfer_id, "
     "confirm_by, recorded_by_coordinator, confirmed_by, disputed_from, disputed_by, "
     "provider_kind, provider_neighbourhood, receiver_kind, receiver_neighbourhood"
 )
-_ACCOUNT_FIELDS = tuple(c.strip() for c in _ACCOUNT_COLS.split(","))
-_TRANSFER_FIELDS = tuple(c.strip() for c in _TRANSFER_COLS.split(","))
 _EXCHANGE_FIELDS = tuple(c.strip() for c in _EXCHANGE_COLS.split(","))
 _LOCK_EXCHANGES = (
     "SELECT "
-    + ", ".join([*(f"e.{c}" for c in _EXCHANGE_FIELDS), *(f"t.{c}" for c in _TRANSFER_FIELDS)])
-    + " FROM exchanges e LEFT JOIN transfers t ON t.id = e.pending_transfer_id "
+    + ", ".join([*(f"e.{c}" for c in _EXCHANGE_FIELDS), *(f"t.{c}" for c in TRANSFER_COLUMNS)])
+    + " FROM exchanges e LEFT JOIN ledger_transfers t ON t.id = e.pending_transfer_id "
     "WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR UPDATE OF e"
+)
+LEDGER_CHECKS = {
+    "a confirmed exchange without exactly its one posted transfer": """
+        SELECT e.id FROM exchanges e LEFT JOIN ledger_transfers t ON t.id = e.transfer_id
+        WHERE e.state = 'confirmed' AND (t.id IS NULL OR t.phase <> 'posted'
+           OR t.pending_id IS DISTINCT FROM e.pending_transfer_id)""",
+}
+"""How the time bank uses its ledger, checked by `voorelkaar check-ledger --service timebank`
+beside the ledger's own invariants."""
+
+# Transfers, accounts, exchanges and the facts beside the transfers: one statement.
+_RECORD = JournalWrite(
+    "UPDATE exchanges AS e SET state = v.state, recorded_amount = v.recorded, "
+    "pending_transfer_id = v.pending, transfer_id = v.transfer, confirm_by = v.due, "
+    "recorded_by_coordinator = v.coordinator, confirmed_by = v.confirmed, "
+    "disputed_from = v.disputed_from, disputed_by = v.disputed_by "
+    "FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::uuid[], $5::uuid[], "
+    "$6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::uuid[]) "
+    "AS v(id, state, recorded, pending, transfer, due, coordinator, confirmed, "
+    "disputed_from, disputed_by) WHERE e.id = v.id",
+    "INSERT INTO transfer_facts (transfer_id, category, neighbourhood, recorded_by_coordinator) "
+    "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::boolean[])",
 )
 _MEMBER_COLS = (
     "id, community, kind, name, neighbourhood, languages, skills, state, needs_vog, vog_seen_on, "
@@ -58,6 +74,7 @@ class JournalRow:
 class TimebankRepository:
     def __init__(self, conn: asyncpg.Connection):
         self.conn = conn
+        self.journal = Journal(conn)
 
     # -- communities --------------------------------------------------------------------------
 
@@ -101,6 +118,10 @@ class TimebankRepository:
                 rules.max_balance,
                 rules.community_debt_limit,
             )
+
+    async def member_ids(self, community: str) -> list[UUID]:
+        rows = await self.conn.fetch("SELECT id FROM members WHERE community = $1", community)
+        return [r[0] for r in rows]
 
     # -- members ------------------------------------------------------------------------------
 
@@ -152,168 +173,31 @@ class TimebankRepository:
             member_id,
         )
 
-    # -- accounts -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _account(row) -> Account:
-        return Account(*row)  # columns in field order (a unit test holds them so)
-
-    async def accounts_for_update(self, ids: Iterable[UUID]) -> dict[UUID, Account]:
-        """Lock accounts in id order, so concurrent transactions never wait on each other in a
-        circle."""
-        rows = await self.conn.fetch(
-            f"SELECT {_ACCOUNT_COLS} FROM accounts WHERE id = ANY($1::uuid[]) "
-            "ORDER BY id FOR UPDATE",
-            sorted(set(ids)),
-        )
-        return {r["id"]: self._account(r) for r in rows}
+    # -- accounts (on the ledger: one per member and unit, one pot per community and unit) -----
 
     async def member_account_id(self, member_id: UUID, unit: str) -> UUID:
-        account_id = await self.conn.fetchval(
-            "SELECT id FROM accounts WHERE member_id = $1 AND unit = $2", member_id, unit
-        )
+        account_id = await self.journal.account_id(None, unit, member_id)
         if account_id is None:
             raise Refusal("unknown_unit", {"unit": unit}, unit=unit)
         return account_id
 
     async def pot_account_id(self, community: str, unit: str) -> UUID:
-        account_id = await self.conn.fetchval(
-            "SELECT id FROM accounts WHERE community = $1 AND unit = $2 AND member_id IS NULL",
-            community,
-            unit,
-        )
+        account_id = await self.journal.account_id(community, unit, None)
         if account_id is None:
             raise Refusal("unknown_unit", {"unit": unit}, unit=unit)
         return account_id
 
-    async def member_accounts(self, member_id: UUID) -> list[Account]:
-        rows = await self.conn.fetch(
-            f"SELECT {_ACCOUNT_COLS} FROM accounts WHERE member_id = $1 ORDER BY unit", member_id
-        )
-        return [self._account(r) for r in rows]
-
-    async def add_account(self, account: Account) -> None:
-        await self.conn.execute(
-            "INSERT INTO accounts (id, community, unit, member_id, debt_limit, max_balance) "
-            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            account.id,
-            account.community,
-            account.unit,
-            account.member_id,
-            account.debt_limit,
-            account.max_balance,
-        )
-
-    async def apply_default_limits(self, community: str, rules: UnitRules) -> None:
-        """Community defaults reach every account whose limits were not set one by one, but
-        never take an account below what it already uses."""
-        await self.conn.execute(
-            "UPDATE accounts SET debt_limit = $3, max_balance = $4 "
-            "WHERE community = $1 AND unit = $2 AND member_id IS NOT NULL "
-            "AND NOT limits_overridden "
-            "AND debits_posted + debits_pending <= credits_posted + $3 "
-            "AND ($4::bigint IS NULL OR credits_posted + credits_pending - debits_posted <= $4)",
-            community,
-            rules.unit,
-            rules.debt_limit,
-            rules.max_balance,
-        )
-        await self.conn.execute(
-            "UPDATE accounts SET debt_limit = $3 WHERE community = $1 AND unit = $2 "
-            "AND member_id IS NULL AND debits_posted + debits_pending <= credits_posted + $3",
-            community,
-            rules.unit,
-            rules.community_debt_limit,
-        )
-
-    async def save_limits(self, account: Account) -> None:
-        await self.conn.execute(
-            "UPDATE accounts SET debt_limit = $2, max_balance = $3, limits_overridden = true "
-            "WHERE id = $1",
-            account.id,
-            account.debt_limit,
-            account.max_balance,
-        )
-
     # -- transfers ----------------------------------------------------------------------------
-
-    async def transfer(self, transfer_id: UUID) -> Transfer | None:
-        row = await self.conn.fetchrow(
-            f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = $1", transfer_id
-        )
-        return Transfer(**dict(row)) if row else None
-
-    async def reversed_so_far(self, transfer_id: UUID) -> int:
-        return await self.conn.fetchval(
-            "SELECT coalesce(sum(amount), 0)::bigint FROM transfers WHERE reverses_id = $1",
-            transfer_id,
-        )
-
-    async def record(
-        self,
-        transfer: Transfer,
-        accounts: list[Account],
-        exchange: Exchange | None = None,
-        *,
-        category: str | None = None,
-        neighbourhood: str | None = None,
-        by_coordinator: bool = False,
-    ) -> None:
-        await self.record_many(
-            [JournalRow(transfer, category, neighbourhood, by_coordinator)],
-            accounts,
-            [exchange] if exchange else [],
-        )
 
     async def record_many(
         self, rows: list[JournalRow], accounts: list[Account], exchanges: list[Exchange]
     ) -> None:
-        """Transfers, the accounts' new totals and the exchanges' new states: one statement,
-        one round trip, however many there are."""
-        t = [r.transfer for r in rows]
-        await self.conn.execute(
-            "WITH t AS (INSERT INTO transfers (id, community, unit, debit_account_id, "
-            "credit_account_id, amount, phase, kind, pending_id, reverses_id, exchange_id, "
-            "category, neighbourhood, note, recorded_by, recorded_by_coordinator, at) "
-            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], "
-            "$6::bigint[], $7::text[], $8::text[], $9::uuid[], $10::uuid[], $11::uuid[], "
-            "$12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], "
-            "$17::timestamptz[])), "
-            "a AS (UPDATE accounts AS a SET debits_posted = v.dp, credits_posted = v.cp, "
-            "debits_pending = v.dq, credits_pending = v.cq "
-            "FROM unnest($18::uuid[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[]) "
-            "AS v(id, dp, cp, dq, cq) WHERE a.id = v.id), "
-            "e AS (UPDATE exchanges AS e SET state = v.state, recorded_amount = v.recorded, "
-            "pending_transfer_id = v.pending, transfer_id = v.transfer, confirm_by = v.due, "
-            "recorded_by_coordinator = v.coordinator, confirmed_by = v.confirmed, "
-            "disputed_from = v.disputed_from, disputed_by = v.disputed_by "
-            "FROM unnest($23::uuid[], $24::text[], $25::bigint[], $26::uuid[], $27::uuid[], "
-            "$28::timestamptz[], $29::text[], $30::text[], $31::text[], $32::uuid[]) "
-            "AS v(id, state, recorded, pending, transfer, due, coordinator, confirmed, "
-            "disputed_from, disputed_by) WHERE e.id = v.id) "
-            "SELECT 1",
-            [x.id for x in t],
-            [x.community for x in t],
-            [x.unit for x in t],
-            [x.debit_account_id for x in t],
-            [x.credit_account_id for x in t],
-            [x.amount for x in t],
-            [x.phase for x in t],
-            [x.kind for x in t],
-            [x.pending_id for x in t],
-            [x.reverses_id for x in t],
-            [x.exchange_id for x in t],
-            [r.category for r in rows],
-            [r.neighbourhood for r in rows],
-            [x.note for x in t],
-            [x.recorded_by for x in t],
-            [r.by_coordinator for r in rows],
-            [x.at for x in t],
-            [a.id for a in accounts],
-            [a.debits_posted for a in accounts],
-            [a.credits_posted for a in accounts],
-            [a.debits_pending for a in accounts],
-            [a.credits_pending for a in accounts],
+        """Transfers, the accounts' new totals, the exchanges' new states and the transfers'
+        facts: one statement, one round trip, however many there are."""
+        await _RECORD(
+            self.conn,
+            [r.transfer for r in rows],
+            accounts,
             [e.id for e in exchanges],
             [e.state for e in exchanges],
             [e.recorded_amount for e in exchanges],
@@ -324,10 +208,11 @@ class TimebankRepository:
             [e.confirmed_by for e in exchanges],
             [e.disputed_from for e in exchanges],
             [e.disputed_by for e in exchanges],
+            [r.transfer.id for r in rows],
+            [r.category for r in rows],
+            [r.neighbourhood for r in rows],
+            [r.by_coordinator for r in rows],
         )
-
-    async def account_owner(self, account_id: UUID) -> UUID | None:
-        return await self.conn.fetchval("SELECT member_id FROM accounts WHERE id = $1", account_id)
 
     # -- listings -----------------------------------------------------------------------------
 

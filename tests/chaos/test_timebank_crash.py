@@ -13,7 +13,8 @@ import asyncpg
 from contracts import Naming, new_id
 from kit.client import ServiceClient
 from kit.embedded import free_port
-from services.timebank.check_ledger import check
+from ledger.checker import check
+from services.timebank.service import LEDGER_CHECKS
 from tests.chaos.test_kit_crashes import ServiceProcess
 from tests.conftest import eventually, make_settings
 from tests.integration.test_kit_events import stream_messages
@@ -93,9 +94,11 @@ async def test_kill_9_during_confirmations_loses_nothing_and_doubles_nothing(
                 assert (
                     row["state"] == "confirmed" and str(row["transfer_id"]) == result["transfer_id"]
                 )
-            posted = await db.fetchval("SELECT count(*) FROM transfers WHERE phase = 'posted'")
+            posted = await db.fetchval(
+                "SELECT count(*) FROM ledger_transfers WHERE phase = 'posted'"
+            )
             assert posted == EXCHANGES
-            assert await check(db) == []
+            assert await check(db, LEDGER_CHECKS) == []
             await eventually(lambda: _outbox_empty(db), timeout=20)
         finally:
             await db.close()

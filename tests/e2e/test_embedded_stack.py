@@ -102,6 +102,14 @@ async def test_the_stack_starts_from_nothing_stops_and_starts_again_with_its_dat
         first = await community_figures(stack)
         assert first["total_amount"] == 180 and first["members_by_state"] == {"active": 6}
         assert first["events"] > 0
+        # The ledger check it prints works as printed, on the ports this stack chose.
+        hint = next(line for line in stack.output if "ledger check" in line)
+        command = hint.split("ledger check", 1)[1].strip()
+        checked = await asyncio.to_thread(
+            subprocess.run, command, shell=True, cwd="/", capture_output=True, text=True
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "every invariant holds" in checked.stdout
         assert stack.stop() == 0
         assert "PostgreSQL stopped" in stack.output[-1] and "NATS stopped" in stack.output[-1]
         assert not port_open(stack.nats_port) and not port_open(stack.pg_port)

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from contracts import Actor, new_id
 from kit.client import Reply, ServiceClient
-from services.timebank.check_ledger import check
+from ledger.checker import check
+from services.timebank.service import LEDGER_CHECKS
 
 COORDINATOR = Actor(role="coordinator", id="makelaar-anna")
 COMMUNITY = "wijk-west"
@@ -128,7 +129,7 @@ class Bank:
 
     async def violations(self) -> list[str]:
         async with self.service.pool.acquire() as conn:
-            return await check(conn)
+            return await check(conn, LEDGER_CHECKS)
 
 
 def in_days(days: float) -> str:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support.timebank import COORDINATOR, resident
+from tests.support.timebank import COORDINATOR, new_id, resident
 
 
 async def test_hundreds_of_concurrent_exchanges_on_one_account_never_pass_its_debt_limit(
@@ -137,3 +137,37 @@ async def test_a_command_without_a_reply_subject_does_no_harm(bank, timebank, nc
     await nc.flush()
     await asyncio.sleep(0.1)
     assert (await bank.query("ping", {}, COORDINATOR)) == {}
+
+
+async def test_no_limit_or_amount_a_command_accepts_can_break_a_later_query(bank):
+    """Issue 10's faults, as a class: every limit a command accepts fits the ledger, every
+    credit past the ledger's largest total is refused with a stable code, and every balance
+    stays answerable."""
+    a, b = await bank.member("A"), await bank.member("B")
+    for too_big in (2**63, 2**63 - 1, 2**61 + 1):
+        reply = await bank.cmd("set_member_limits", {"member_id": str(a), "debt_limit": too_big})
+        assert reply.code == "invalid_message", reply.error
+        assert "data.debt_limit" in reply.error["message"]["en"]
+    await bank.ok(
+        "set_member_limits", {"member_id": str(a), "debt_limit": 2**61, "max_balance": 2**61}
+    )
+    assert (await bank.balance(a))["available"] == 2**61
+    await bank.community(pot_debt_limit=2**61)
+    award = {"community": "wijk-west", "member_id": str(b), "reason": "x"}
+    await bank.ok("award", {**award, "transfer_id": str(new_id()), "amount": 2**61})
+    for amount in (1, 2**62):
+        reply = await bank.cmd("award", {**award, "transfer_id": str(new_id()), "amount": amount})
+        assert reply.code == "total_too_large", reply.error
+    reply = await bank.cmd(
+        "record_exchange",
+        {
+            "community": "wijk-west",
+            "provider_id": str(a),
+            "receiver_id": str(b),
+            "amount": 2**62,
+            "description": "x",
+        },
+    )
+    assert reply.code == "total_too_large", reply.error
+    assert (await bank.balance(b))["balance"] == 2**61
+    assert (await bank.balance(a))["available"] == 2**61

@@ -311,7 +311,7 @@ async def test_a_dispute_after_posting_is_corrected_by_a_reversing_transfer(bank
     assert (await bank.balance(receiver))["balance"] == -40
     # The original transfer is untouched: the correction is a transfer of its own.
     kinds = await timebank.pool.fetch(
-        "SELECT kind, amount FROM transfers WHERE phase = 'posted' ORDER BY seq"
+        "SELECT kind, amount FROM ledger_transfers WHERE phase = 'posted' ORDER BY seq"
     )
     assert [(k["kind"], k["amount"]) for k in kinds] == [("exchange", 60), ("reversal", 20)]
 
@@ -386,7 +386,8 @@ async def test_two_coordinators_confirming_the_same_exchange_post_it_once(bank, 
         assert [r.code for r in replies if not r.ok] == ["exchange_already_confirmed"]
     assert (await bank.balance(provider))["balance"] == 50
     assert (
-        await timebank.pool.fetchval("SELECT count(*) FROM transfers WHERE phase = 'posted'") == 5
+        await timebank.pool.fetchval("SELECT count(*) FROM ledger_transfers WHERE phase = 'posted'")
+        == 5
     )
 
 

@@ -68,7 +68,7 @@ async def test_donations_fill_the_pot_and_coordinators_award_from_it_with_a_reas
         ("award", -30, 90),
     ]
     row = await timebank.pool.fetchrow(
-        "SELECT note, recorded_by FROM transfers WHERE kind = 'award'"
+        "SELECT note, recorded_by FROM ledger_transfers WHERE kind = 'award'"
     )
     assert (
         row["note"] == "Hielp bij buurtfeest" and row["recorded_by"] == "coordinator:makelaar-anna"
@@ -158,9 +158,9 @@ async def test_transfers_are_immutable_even_to_the_database_owner(bank, timebank
     import pytest
 
     with pytest.raises(asyncpg.RaiseError, match="immutable"):
-        await timebank.pool.execute("UPDATE transfers SET amount = 1")
+        await timebank.pool.execute("UPDATE ledger_transfers SET amount = 1")
     with pytest.raises(asyncpg.RaiseError, match="immutable"):
-        await timebank.pool.execute("DELETE FROM transfers")
+        await timebank.pool.execute("DELETE FROM ledger_transfers")
 
 
 async def test_the_statement_shows_a_running_balance_page_by_page(bank):
@@ -267,18 +267,18 @@ async def test_check_ledger_passes_on_a_live_ledger_and_names_what_is_wrong(
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "every invariant holds" in ok.stdout
     account = await timebank.pool.fetchval(
-        "SELECT id FROM accounts WHERE member_id = $1 AND unit = 'hour'", a
+        "SELECT id FROM ledger_accounts WHERE owner = $1 AND unit = 'hour'", a
     )
     # Tamper with a running total behind the ledger's back.
     await timebank.pool.execute(
-        "UPDATE accounts SET credits_posted = credits_posted + 5 WHERE id = $1", account
+        "UPDATE ledger_accounts SET credits_posted = credits_posted + 5 WHERE id = $1", account
     )
     bad = await asyncio.to_thread(subprocess.run, cmd, cwd=REPO, capture_output=True, text=True)
     assert bad.returncode == 1
     assert f"account {account}" in bad.stdout and "differ from the journal" in bad.stdout
     assert "posted debits" in bad.stdout  # and the unit no longer balances
     await timebank.pool.execute(
-        "UPDATE accounts SET credits_posted = credits_posted - 5 WHERE id = $1", account
+        "UPDATE ledger_accounts SET credits_posted = credits_posted - 5 WHERE id = $1", account
     )
     assert await bank.violations() == []
 

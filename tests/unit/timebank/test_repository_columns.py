@@ -1,5 +1,5 @@
-"""The repository builds accounts, exchanges and transfers from rows by position on the hot
-path: its column lists must name the domain's fields in their order."""
+"""Rows become accounts, exchanges and transfers by position on the hot path: each column
+list must name its dataclass's fields in their order."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import dataclasses
 
 import pytest
 
+from ledger import Account, Transfer
+from ledger.journal import ACCOUNT_COLUMNS, TRANSFER_COLUMNS
 from services.timebank import repository
-from services.timebank.domain import Account, Exchange, Transfer
+from services.timebank.domain import Exchange
 
 
 @pytest.mark.parametrize(
     ("columns", "model"),
     [
-        (repository._ACCOUNT_FIELDS, Account),
+        (ACCOUNT_COLUMNS, Account),
         (repository._EXCHANGE_FIELDS, Exchange),
-        (repository._TRANSFER_FIELDS, Transfer),
+        (TRANSFER_COLUMNS, Transfer),
     ],
 )
 def test_column_lists_name_the_fields_in_order(columns, model):

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+import ledger
 from contracts import Refusal
-from services.timebank import domain
-from services.timebank.domain import Account, Totals, Transfer
+from ledger import Account, Totals, Transfer
 
 
 def account(debt_limit: int = 600, max_balance: int | None = None, **totals) -> Account:
@@ -20,7 +20,7 @@ def account(debt_limit: int = 600, max_balance: int | None = None, **totals) -> 
 
 def test_a_reservation_holds_minutes_on_both_sides_without_moving_them():
     a, b = account(), account()
-    p = domain.reserve(uuid4(), a, b, 90)
+    p = ledger.reserve(uuid4(), a, b, 90)
     assert (p.debit.debits_pending, p.credit.credits_pending) == (90, 90)
     assert p.debit.balance == 0 and p.debit.available == 510
     assert p.transfer.phase == "pending"
@@ -29,63 +29,63 @@ def test_a_reservation_holds_minutes_on_both_sides_without_moving_them():
 @pytest.mark.parametrize("amount", [0, -1])
 def test_amounts_must_be_positive(amount):
     with pytest.raises(Refusal) as refusal:
-        domain.reserve(uuid4(), account(), account(), amount)
+        ledger.reserve(uuid4(), account(), account(), amount)
     assert refusal.value.code == "amount_not_positive"
 
 
 def test_no_transfer_to_oneself():
     a = account()
     with pytest.raises(Refusal) as refusal:
-        domain.post_direct(uuid4(), a, a, 10, "donation")
+        ledger.post_direct(uuid4(), a, a, 10, "donation")
     assert refusal.value.code == "same_account"
 
 
 def test_the_debt_limit_counts_reservations_and_reports_what_is_left():
     a = account(debt_limit=100, debits_pending=60)
     with pytest.raises(Refusal) as refusal:
-        domain.reserve(uuid4(), a, account(), 41)
+        ledger.reserve(uuid4(), a, account(), 41)
     assert refusal.value.code == "over_debt_limit"
     assert refusal.value.details["available"] == 40
-    assert domain.reserve(uuid4(), a, account(), 40).debit.available == 0
+    assert ledger.reserve(uuid4(), a, account(), 40).debit.available == 0
 
 
 def test_the_maximum_balance_counts_incoming_reservations():
     rich = account(max_balance=100, credits_pending=90)
     with pytest.raises(Refusal) as refusal:
-        domain.reserve(uuid4(), account(), rich, 11)
+        ledger.reserve(uuid4(), account(), rich, 11)
     assert refusal.value.code == "above_max_balance"
 
 
 def test_posting_less_than_reserved_releases_the_rest_and_more_is_refused():
     a, b = account(), account()
-    p = domain.reserve(uuid4(), a, b, 60)
+    p = ledger.reserve(uuid4(), a, b, 60)
     with pytest.raises(Refusal) as refusal:
-        domain.post_pending(uuid4(), p.transfer, p.debit, p.credit, 61)
+        ledger.post_pending(uuid4(), p.transfer, p.debit, p.credit, 61)
     assert refusal.value.code == "more_than_agreed"
-    posted = domain.post_pending(uuid4(), p.transfer, p.debit, p.credit, 45)
+    posted = ledger.post_pending(uuid4(), p.transfer, p.debit, p.credit, 45)
     assert posted.debit.debits_pending == 0 and posted.debit.balance == -45
     assert posted.credit.balance == 45 and posted.transfer.pending_id == p.transfer.id
 
 
 def test_a_reversal_runs_the_other_way_and_never_takes_back_more_than_was_moved():
     a, b = account(), account()
-    original = domain.post_direct(uuid4(), a, b, 60, "exchange")
-    back = domain.reverse(
+    original = ledger.post_direct(uuid4(), a, b, 60, "exchange")
+    back = ledger.reverse(
         uuid4(), original.transfer, 0, original.credit, original.debit, 20, "te veel", "c"
     )
     assert (back.transfer.debit_account_id, back.transfer.credit_account_id) == (b.id, a.id)
     assert back.debit.balance == 40 and back.credit.balance == -40
     with pytest.raises(Refusal):
-        domain.reverse(uuid4(), original.transfer, 20, back.debit, back.credit, 41, "x", "c")
+        ledger.reverse(uuid4(), original.transfer, 20, back.debit, back.credit, 41, "x", "c")
     with pytest.raises(Refusal):
-        domain.reverse(uuid4(), back.transfer, 0, back.credit, back.debit, 1, "x", "c")
+        ledger.reverse(uuid4(), back.transfer, 0, back.credit, back.debit, 1, "x", "c")
 
 
 def test_limits_cannot_be_set_below_what_is_in_use():
     a = account(debt_limit=600, debits_posted=300)
     with pytest.raises(Refusal):
-        domain.check_new_limits(a, 200, None)
-    assert domain.check_new_limits(a, 300, None).debt_limit == 300
+        ledger.check_new_limits(a, 200, None)
+    assert ledger.check_new_limits(a, 300, None).debt_limit == 300
 
 
 def recompute(journal: list[Transfer]) -> dict[UUID, Totals]:
@@ -121,7 +121,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.open_pending: list[Transfer] = []
         self.posted: list[Transfer] = []
 
-    def _apply(self, posting: domain.Posting) -> None:
+    def _apply(self, posting: ledger.Posting) -> None:
         self.accounts[posting.debit.id] = posting.debit
         self.accounts[posting.credit.id] = posting.credit
         self.journal.append(posting.transfer)
@@ -134,7 +134,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def reserve(self, i, j, amount):
         debit, credit = self._pair(i, j)
         try:
-            posting = domain.reserve(uuid4(), debit, credit, amount)
+            posting = ledger.reserve(uuid4(), debit, credit, amount)
         except Refusal as refusal:
             assert refusal.code in {
                 "amount_not_positive",
@@ -150,7 +150,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def post_direct(self, i, j, amount):
         debit, credit = self._pair(i, j)
         try:
-            posting = domain.post_direct(uuid4(), debit, credit, amount, "donation")
+            posting = ledger.post_direct(uuid4(), debit, credit, amount, "donation")
         except Refusal:
             return
         self._apply(posting)
@@ -165,11 +165,11 @@ class LedgerMachine(RuleBasedStateMachine):
             self.accounts[pending.credit_account_id],
         )
         if void:
-            self._apply(domain.void_pending(uuid4(), pending, debit, credit))
+            self._apply(ledger.void_pending(uuid4(), pending, debit, credit))
             return
         amount = max(1, pending.amount * fraction // 10)  # sometimes more than reserved
         try:
-            posting = domain.post_pending(uuid4(), pending, debit, credit, amount)
+            posting = ledger.post_pending(uuid4(), pending, debit, credit, amount)
         except Refusal as refusal:
             assert refusal.code == "more_than_agreed" and amount > pending.amount
             self.open_pending.append(pending)
@@ -183,7 +183,7 @@ class LedgerMachine(RuleBasedStateMachine):
         original = self.posted[k % len(self.posted)]
         already = sum(t.amount for t in self.journal if t.reverses_id == original.id)
         try:
-            posting = domain.reverse(
+            posting = ledger.reverse(
                 uuid4(),
                 original,
                 already,
@@ -199,7 +199,9 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_ledger_holds(self):
-        assert domain.ledger_violations(list(self.accounts.values()), recompute(self.journal)) == []
+        assert (
+            ledger.account_violations(list(self.accounts.values()), recompute(self.journal)) == []
+        )
 
     @invariant()
     def no_pending_is_resolved_twice(self):
@@ -218,13 +220,13 @@ TestLedgerMachine.settings = settings(
 
 def test_the_invariant_check_names_what_is_wrong():
     a, b = account(), account()
-    p = domain.post_direct(uuid4(), a, b, 30, "donation")
+    p = ledger.post_direct(uuid4(), a, b, 30, "donation")
     journal = recompute([p.transfer])
     broken = Account(**{**p.debit.__dict__, "debits_posted": 31})
-    found = domain.ledger_violations([broken, p.credit], journal)
+    found = ledger.account_violations([broken, p.credit], journal)
     assert any(str(broken.id) in f and "differ" in f for f in found)
     assert any("posted debits 31 != posted credits 30" in f for f in found)
     over = Account(**{**a.__dict__, "debits_posted": 700, "credits_posted": 0})
     assert any(
-        "beyond its limits" in f for f in domain.ledger_violations([over], {over.id: Totals(700)})
+        "beyond its limits" in f for f in ledger.account_violations([over], {over.id: Totals(700)})
     )
