@@ -36,6 +36,7 @@ from contracts import (
     describe_validation_error,
 )
 
+from . import inbox
 from .logging import correlation, get_logger
 from .metrics import Metrics
 from .nats import ensure_consumer
@@ -214,15 +215,7 @@ class DurableConsumer:
             async with self.pool.acquire() as conn, conn.transaction():
                 # One statement records the whole batch in the inbox; what it does not return
                 # was handled before (or appears twice in this batch).
-                new = set(
-                    await conn.fetchval(
-                        "WITH ids AS (INSERT INTO inbox (consumer, event_id) "
-                        "SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id) "
-                        "SELECT coalesce(array_agg(event_id), '{}') FROM ids",
-                        self.durable,
-                        [o.event.event_id for o in outcomes],
-                    )
-                )
+                new = await inbox.record(conn, self.durable, [o.event.event_id for o in outcomes])
                 events = []
                 for outcome in outcomes:
                     if outcome.event.event_id in new:
@@ -256,13 +249,7 @@ class DurableConsumer:
         event = outcome.event
         assert event is not None
         if not recorded:
-            first = await conn.fetchval(
-                "INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) "
-                "ON CONFLICT DO NOTHING RETURNING true",
-                self.durable,
-                event.event_id,
-            )
-            if not first:
+            if not await inbox.record_one(conn, self.durable, event.event_id):
                 outcome.status = "duplicate"
                 return []
         uow = UnitOfWork(

@@ -57,11 +57,15 @@ async def write_events(conn: asyncpg.Connection, events: Sequence[OutgoingEvent]
         )
         return
     # One statement for the lot: a round trip per event would cost more than the insert.
-    await conn.execute(
-        "INSERT INTO outbox (event_id, subject, headers, payload) "
-        "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])",
-        *event_columns(events),
-    )
+    await conn.execute(INSERT_EVENTS, *event_columns(events))
+
+
+INSERT_EVENTS = (
+    "INSERT INTO outbox (event_id, subject, headers, payload) "
+    "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])"
+)
+"""Events from the four arrays of `event_columns` ($1-$4); also part of the statement that
+stores a command batch's replies (kit/processed.py)."""
 
 
 def event_columns(events: Sequence[OutgoingEvent]) -> tuple[list, list, list, list]:

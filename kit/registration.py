@@ -20,9 +20,9 @@ problem: it never starts half-wired.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from contracts import (
     Contract,
@@ -33,11 +33,7 @@ from contracts import (
     contracts_of,
 )
 
-if TYPE_CHECKING:
-    from .requests import BatchCommandHandler, CommandHandler, QueryHandler
-
-EventHandler = Callable[[Any, Any], Awaitable[None]]
-"""`async def on_x(uow: UnitOfWork, event: Event[X]) -> None`."""
+from .handlers import BatchCommandHandler, CommandHandler, EventHandler, QueryHandler
 
 _CONSUMER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import hashlib
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -38,19 +37,16 @@ from contracts import (
     new_id,
 )
 
+from . import processed
+from .handlers import BatchCommandHandler, CommandHandler, QueryContext, QueryHandler
 from .logging import correlation, get_logger
 from .metrics import Metrics
-from .outbox import event_columns
 from .settings import ServiceSettings
 from .uow import UnitOfWork
 
-log = get_logger(__name__)
+__all__ = ["QueryContext", "RequestServer"]
 
-CommandHandler = Callable[[UnitOfWork, Contract], Awaitable[Contract]]
-QueryHandler = Callable[["QueryContext", Contract], Awaitable[Contract]]
-BatchCommandHandler = Callable[
-    [asyncpg.Connection, list[tuple[UnitOfWork, Contract]]], Awaitable[list[Contract | Refusal]]
-]
+log = get_logger(__name__)
 
 
 def _header_id(msg: Msg) -> UUID | None:
@@ -74,13 +70,6 @@ _RETRYABLE = (
     asyncpg.SerializationError,
     asyncpg.LockNotAvailableError,
 )
-
-
-@dataclass
-class QueryContext:
-    conn: asyncpg.Connection
-    actor: Actor
-    correlation_id: UUID
 
 
 @dataclass
@@ -334,19 +323,12 @@ class RequestServer:
         # Claim each command id with a placeholder row, all in one statement. An id that is
         # there already was answered before; if another replica is answering it right now, the
         # insert waits for that transaction, so its reply is then there to read.
-        claimed = set(
-            await conn.fetchval(
-                "WITH claimed AS (INSERT INTO processed_commands "
-                "(command_id, operation, request_hash) "
-                "SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[]) "
-                "ON CONFLICT DO NOTHING RETURNING command_id) "
-                "SELECT coalesce(array_agg(command_id), '{}') "
-                "FROM claimed, set_config('lock_timeout', $4, true)",
-                [i.command.command_id for i in items],
-                [i.spec.name for i in items],
-                [i.request_hash for i in items],
-                group_wait if one_group else lock_timeout,
-            )
+        claimed = await processed.claim(
+            conn,
+            [i.command.command_id for i in items],
+            [i.spec.name for i in items],
+            [i.request_hash for i in items],
+            group_wait if one_group else lock_timeout,
         )
         repeats = [i for i in items if i.command.command_id not in claimed]
         if repeats:
@@ -392,31 +374,16 @@ class RequestServer:
             released.extend(i.command.command_id for i in members)
             if outcome == "retry":
                 retry.extend(members)
-        # The events, the replies, and no trace of what was not decided (so that a retry can
-        # run): one statement.
-        await conn.execute(
-            "WITH o AS (INSERT INTO outbox (event_id, subject, headers, payload) "
-            "SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::bytea[])), "
-            "p AS (UPDATE processed_commands AS p SET reply = v.reply, ok = v.ok "
-            "FROM unnest($5::uuid[], $6::bytea[], $7::boolean[]) AS v(id, reply, ok) "
-            "WHERE p.command_id = v.id), "
-            "d AS (DELETE FROM processed_commands WHERE command_id = ANY($8::uuid[])) "
-            "SELECT 1",
-            *event_columns(events),
-            [i.command.command_id for i in stored],
-            [i.reply for i in stored],
-            [i.outcome == "ok" for i in stored],
+        await processed.finish(
+            conn,
+            events,
+            [(i.command.command_id, i.reply, i.outcome == "ok") for i in stored],
             released,
         )
         return retry
 
     async def _answer_repeats(self, conn: asyncpg.Connection, items: list[_Pending]) -> None:
-        rows = await conn.fetch(
-            "SELECT command_id, operation, request_hash, reply FROM processed_commands "
-            "WHERE command_id = ANY($1::uuid[])",
-            [item.command.command_id for item in items],
-        )
-        stored = {row["command_id"]: row for row in rows}
+        stored = await processed.answered(conn, [item.command.command_id for item in items])
         for item in items:
             row = stored.get(item.command.command_id)
             if row is None or row["reply"] is None:

@@ -11,29 +11,26 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import asyncpg
 
+from . import inbox, processed
 from .logging import get_logger
-
-if TYPE_CHECKING:
-    from .service import Service
+from .settings import ServiceSettings
 
 log = get_logger(__name__)
 
-# One short transaction per batch: the sweep never holds many row locks for long.
-_DELETE_COMMANDS = (
-    "DELETE FROM processed_commands WHERE command_id IN (SELECT command_id "
-    "FROM processed_commands WHERE created_at < $1 LIMIT $2)"
-)
-_DELETE_INBOX = (
-    "DELETE FROM inbox WHERE (consumer, event_id) IN (SELECT consumer, event_id "
-    "FROM inbox WHERE handled_at < $1 LIMIT $2)"
-)
+
+class Running(Protocol):
+    """What the sweep needs of a started service."""
+
+    pool: asyncpg.Pool
+    settings: ServiceSettings
 
 
 async def _delete_before(pool: asyncpg.Pool, statement: str, before: datetime, batch: int) -> int:
+    # One short transaction per batch: the sweep never holds many row locks for long.
     deleted = 0
     while True:
         status = await pool.execute(statement, before, batch)
@@ -50,13 +47,15 @@ async def sweep_retention(
     `inbox_days`; return how many of each."""
     now = datetime.now(UTC)
     commands = await _delete_before(
-        pool, _DELETE_COMMANDS, now - timedelta(days=command_days), batch
+        pool, processed.FORGET_BEFORE, now - timedelta(days=command_days), batch
     )
-    events = await _delete_before(pool, _DELETE_INBOX, now - timedelta(days=inbox_days), batch)
+    events = await _delete_before(
+        pool, inbox.FORGET_BEFORE, now - timedelta(days=inbox_days), batch
+    )
     return commands, events
 
 
-async def retention_job(svc: Service) -> None:
+async def retention_job(svc: Running) -> None:
     """Every service's `jobs` role runs this: a sweep at start, then every interval."""
     s = svc.settings
     while True:

@@ -21,13 +21,14 @@ from contracts import Actor, Contract, Naming, OperationSpec, ServiceContracts, 
 
 from .consumer import DurableConsumer
 from .db import KIT_MIGRATIONS, Component, MigrationError, create_pool, migrate
+from .handlers import BatchCommandHandler, CommandHandler, EventHandler, QueryHandler
 from .http import HealthServer
 from .logging import configure_logging, get_logger
 from .metrics import Metrics
 from .nats import StreamError, connect, ensure_stream
 from .outbox import OutboxRelay
-from .registration import Consumer, EventHandler, register
-from .requests import BatchCommandHandler, CommandHandler, QueryHandler, RequestServer
+from .registration import Consumer, register
+from .requests import RequestServer
 from .retention import retention_job
 from .settings import ServiceSettings
 from .uow import UnitOfWork

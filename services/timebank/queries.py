@@ -11,7 +11,7 @@ from uuid import UUID
 
 from contracts import Empty, Refusal
 from contracts import timebank as c
-from kit.requests import QueryContext
+from kit.handlers import QueryContext
 from ledger import Account, Journal
 
 from . import domain

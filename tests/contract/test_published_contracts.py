@@ -10,7 +10,13 @@ import json
 from pathlib import Path
 
 from contracts.catalog import all_services
-from kit.docs import authorization_matrix, json_schemas, write
+from kit.docs import (
+    authorization_matrix,
+    consumers_table,
+    declared_consumption,
+    json_schemas,
+    write,
+)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -46,3 +52,20 @@ def test_the_asyncapi_document_describes_every_event_command_and_query(tmp_path)
 def test_the_published_authorization_matrix_is_the_declared_one():
     published = (DOCS / "authorization.md").read_text()
     assert published == authorization_matrix(all_services()), "run make docs"
+
+
+def test_the_asyncapi_document_says_which_service_consumes_which_event(tmp_path):
+    from tests.support import sample
+
+    write(tmp_path, consumption=declared_consumption([sample.build()]))
+    spec = json.loads((tmp_path / "asyncapi.json").read_text())
+    channel = spec["channels"]["sample consumes sample.note.written v1"]
+    assert channel["address"] == "sample.note.written"
+    receive = spec["operations"]["sample consumes sample.note.written v1"]
+    assert receive["action"] == "receive"
+    assert "`sample-tally`" in (tmp_path / "consumers.md").read_text()
+
+
+def test_the_published_consumers_are_the_declared_ones():
+    published = (DOCS / "consumers.md").read_text()
+    assert published == consumers_table(declared_consumption()), "run make docs"

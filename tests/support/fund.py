@@ -25,7 +25,7 @@ from contracts import (
     new_id,
 )
 from contracts.ledger import LEDGER_ERRORS, LIMIT_ERRORS, Limit
-from kit.requests import QueryContext
+from kit.handlers import QueryContext
 from kit.service import Service
 from kit.settings import ServiceSettings
 from kit.uow import UnitOfWork

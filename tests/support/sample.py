@@ -28,7 +28,7 @@ from contracts import (
     ServiceContracts,
 )
 from contracts.types import new_id
-from kit.requests import QueryContext
+from kit.handlers import QueryContext
 from kit.service import Service
 from kit.settings import ServiceSettings
 from kit.uow import UnitOfWork
