@@ -112,6 +112,27 @@ def _transfer(
     )
 
 
+def _move(
+    transfer_id: UUID,
+    debit: Account,
+    credit: Account,
+    amount: int,
+    phase: Phase,
+    kind: str,
+    **extra,
+) -> Posting:
+    """A new transfer of `amount`, pending (held on both sides) or posted (moved)."""
+    _check_pair(debit, credit, amount)
+    side = "pending" if phase == "pending" else "posted"
+    debits, credits = f"debits_{side}", f"credits_{side}"
+    new_debit = replace(debit, **{debits: getattr(debit, debits) + amount})
+    new_credit = replace(credit, **{credits: getattr(credit, credits) + amount})
+    _within_limits(new_debit, new_credit, amount)
+    return Posting(
+        _transfer(transfer_id, debit, credit, amount, phase, kind, **extra), new_debit, new_credit
+    )
+
+
 def reserve(
     transfer_id: UUID,
     debit: Account,
@@ -123,15 +144,44 @@ def reserve(
     """A pending transfer: `amount` held on both sides, within both accounts' limits.
     `extra`: `ref`, `note`, `recorded_by`, `at`. Refused: `amount_not_positive`,
     `same_account`, `over_debt_limit`, `above_max_balance`, `total_too_large`."""
-    _check_pair(debit, credit, amount)
-    new_debit = replace(debit, debits_pending=debit.debits_pending + amount)
-    new_credit = replace(credit, credits_pending=credit.credits_pending + amount)
-    _within_limits(new_debit, new_credit, amount)
-    return Posting(
-        _transfer(transfer_id, debit, credit, amount, "pending", kind, **extra),
-        new_debit,
-        new_credit,
+    return _move(transfer_id, debit, credit, amount, "pending", kind, **extra)
+
+
+def _resolve(
+    transfer_id: UUID,
+    pending: Transfer,
+    debit: Account,
+    credit: Account,
+    moved: int,
+    **extra,
+) -> Posting:
+    """The reservation of `pending` released and `moved` of it posted (0: voided)."""
+    assert pending.phase == "pending"
+    assert (debit.id, credit.id) == (pending.debit_account_id, pending.credit_account_id)
+    new_debit = replace(
+        debit,
+        debits_pending=debit.debits_pending - pending.amount,
+        debits_posted=debit.debits_posted + moved,
     )
+    new_credit = replace(
+        credit,
+        credits_pending=credit.credits_pending - pending.amount,
+        credits_posted=credit.credits_posted + moved,
+    )
+    if moved:
+        _within_limits(new_debit, new_credit, 0)
+    transfer = _transfer(
+        transfer_id,
+        debit,
+        credit,
+        moved or pending.amount,
+        "posted" if moved else "void",
+        pending.kind,
+        pending_id=pending.id,
+        ref=pending.ref,
+        **extra,
+    )
+    return Posting(transfer, new_debit, new_credit)
 
 
 def post_pending(
@@ -144,57 +194,20 @@ def post_pending(
 ) -> Posting:
     """Post a pending transfer for its full amount (None) or less, never more; the rest is
     released. Refused: `amount_not_positive`, `more_than_agreed` (details: `agreed`)."""
-    assert pending.phase == "pending"
-    assert (debit.id, credit.id) == (pending.debit_account_id, pending.credit_account_id)
     amount = pending.amount if amount is None else amount
     if amount <= 0:
         raise Refusal("amount_not_positive")
     if amount > pending.amount:
         raise Refusal("more_than_agreed", {"agreed": pending.amount}, agreed=pending.amount)
-    new_debit = replace(
-        debit,
-        debits_pending=debit.debits_pending - pending.amount,
-        debits_posted=debit.debits_posted + amount,
-    )
-    new_credit = replace(
-        credit,
-        credits_pending=credit.credits_pending - pending.amount,
-        credits_posted=credit.credits_posted + amount,
-    )
-    _within_limits(new_debit, new_credit, 0)
-    transfer = _transfer(
-        transfer_id,
-        debit,
-        credit,
-        amount,
-        "posted",
-        pending.kind,
-        pending_id=pending.id,
-        ref=pending.ref,
-        **extra,
-    )
-    return Posting(transfer, new_debit, new_credit)
+    return _resolve(transfer_id, pending, debit, credit, amount, **extra)
 
 
 def void_pending(
     transfer_id: UUID, pending: Transfer, debit: Account, credit: Account, **extra
 ) -> Posting:
-    """Release a reservation; nothing moves."""
-    assert pending.phase == "pending"
-    new_debit = replace(debit, debits_pending=debit.debits_pending - pending.amount)
-    new_credit = replace(credit, credits_pending=credit.credits_pending - pending.amount)
-    transfer = _transfer(
-        transfer_id,
-        debit,
-        credit,
-        pending.amount,
-        "void",
-        pending.kind,
-        pending_id=pending.id,
-        ref=pending.ref,
-        **extra,
-    )
-    return Posting(transfer, new_debit, new_credit)
+    """Release a reservation; nothing moves. Never refused: releasing only lowers what an
+    account uses."""
+    return _resolve(transfer_id, pending, debit, credit, 0, **extra)
 
 
 def post_direct(
@@ -202,15 +215,7 @@ def post_direct(
 ) -> Posting:
     """Move `amount` at once (a donation, an award, a payout), within both accounts' limits.
     Refused as `reserve` is."""
-    _check_pair(debit, credit, amount)
-    new_debit = replace(debit, debits_posted=debit.debits_posted + amount)
-    new_credit = replace(credit, credits_posted=credit.credits_posted + amount)
-    _within_limits(new_debit, new_credit, amount)
-    return Posting(
-        _transfer(transfer_id, debit, credit, amount, "posted", kind, **extra),
-        new_debit,
-        new_credit,
-    )
+    return _move(transfer_id, debit, credit, amount, "posted", kind, **extra)
 
 
 def reverse(

@@ -52,20 +52,17 @@ def _status(e: Exchange) -> c.ExchangeStatus:
     )
 
 
-async def _new_exchange(
-    repo: TimebankRepository,
+def _new_exchange(
     community: Community,
     provider: Member,
     receiver: Member,
-    unit: str,
-    amount: int,
-    description: str,
-    category: str | None,
-    listing_id: UUID | None,
-    initiative_id: UUID | None,
+    cmd: c.ProposeExchange | c.RecordExchange,
     proposed_by: UUID | None,
+    **facts: object,
 ) -> Exchange:
-    community.unit(unit)
+    """An exchange between two active members of `community`, in the command's unit, amount
+    and description; `facts`: category, listing_id, initiative_id (default the command's)."""
+    community.unit(cmd.unit)
     for member in (provider, receiver):
         member.ensure_active()
         if member.community != community.code:
@@ -75,15 +72,18 @@ async def _new_exchange(
     return Exchange(
         new_id(),
         community.code,
-        unit,
+        cmd.unit,
         provider.id,
         receiver.id,
-        amount,
-        description,
+        cmd.amount,
+        cmd.description,
         proposed_by,
-        category=category,
-        listing_id=listing_id,
-        initiative_id=initiative_id,
+        **{
+            "category": cmd.category,
+            "listing_id": cmd.listing_id,
+            "initiative_id": cmd.initiative_id,
+            **facts,
+        },
         provider_kind=provider.kind,
         provider_neighbourhood=provider.neighbourhood,
         receiver_kind=receiver.kind,
@@ -109,18 +109,14 @@ async def propose_exchange(uow: UnitOfWork, cmd: c.ProposeExchange) -> c.Exchang
         role = cmd.proposer_role
     provider, receiver = (proposer, other) if role == "provider" else (other, proposer)
     community = await repo.community(proposer.community)
-    exchange = await _new_exchange(
-        repo,
+    exchange = _new_exchange(
         community,
         provider,
         receiver,
-        cmd.unit,
-        cmd.amount,
-        cmd.description,
-        category,
-        cmd.listing_id,
-        initiative_id,
+        cmd,
         proposer.id,
+        category=category,
+        initiative_id=initiative_id,
     )
     await repo.add_exchange(exchange)
     uow.emit(
@@ -187,19 +183,7 @@ async def record_exchange(uow: UnitOfWork, cmd: c.RecordExchange) -> c.ExchangeS
     provider, receiver = await repo.member(cmd.provider_id), await repo.member(cmd.receiver_id)
     if cmd.listing_id is not None:
         (await repo.listing(cmd.listing_id)).ensure_open(now())
-    exchange = await _new_exchange(
-        repo,
-        community,
-        provider,
-        receiver,
-        cmd.unit,
-        cmd.amount,
-        cmd.description,
-        cmd.category,
-        cmd.listing_id,
-        cmd.initiative_id,
-        None,
-    )
+    exchange = _new_exchange(community, provider, receiver, cmd, None)
     await repo.add_exchange(exchange)
     await _reserve(uow, repo, community, exchange)
     if cmd.confirm_now:

@@ -51,61 +51,23 @@ async def test_a_database_of_the_hour_ledger_before_the_carve_is_moved_onto_the_
                 (pot, None, 0, False, 0, 0),
             ],
         )
-        await conn.executemany(
+        # A pending transfer posted for an exchange, and a coordinator's partial reversal.
+        await conn.execute(
             "INSERT INTO transfers (id, community, unit, debit_account_id, credit_account_id,"
             " amount, phase, kind, pending_id, reverses_id, exchange_id, category, neighbourhood,"
             " note, recorded_by, recorded_by_coordinator) VALUES"
-            " ($1, 'wijk-west', 'hour', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            [
-                (
-                    pending,
-                    acc_ann,
-                    acc_bob,
-                    60,
-                    "pending",
-                    "exchange",
-                    None,
-                    None,
-                    exchange,
-                    "tuin",
-                    "BU09350102",
-                    None,
-                    "resident:1",
-                    False,
-                ),
-                (
-                    posted,
-                    acc_ann,
-                    acc_bob,
-                    60,
-                    "posted",
-                    "exchange",
-                    pending,
-                    None,
-                    exchange,
-                    "tuin",
-                    "BU09350102",
-                    None,
-                    "resident:1",
-                    True,
-                ),
-                (
-                    reversal,
-                    acc_bob,
-                    acc_ann,
-                    20,
-                    "posted",
-                    "reversal",
-                    None,
-                    posted,
-                    exchange,
-                    None,
-                    None,
-                    "te veel",
-                    "coordinator:c",
-                    True,
-                ),
-            ],
+            " ($1, 'wijk-west', 'hour', $4, $5, 60, 'pending', 'exchange', NULL, NULL, $6,"
+            "  'tuin', 'BU09350102', NULL, 'resident:1', false),"
+            " ($2, 'wijk-west', 'hour', $4, $5, 60, 'posted', 'exchange', $1, NULL, $6,"
+            "  'tuin', 'BU09350102', NULL, 'resident:1', true),"
+            " ($3, 'wijk-west', 'hour', $5, $4, 20, 'posted', 'reversal', NULL, $2, $6,"
+            "  NULL, NULL, 'te veel', 'coordinator:c', true)",
+            pending,
+            posted,
+            reversal,
+            acc_ann,
+            acc_bob,
+            exchange,
         )
         await conn.execute(
             "INSERT INTO exchanges (id, community, unit, provider_id, receiver_id, amount,"
