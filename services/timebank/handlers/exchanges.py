@@ -181,9 +181,16 @@ async def record_exchange(uow: UnitOfWork, cmd: c.RecordExchange) -> c.ExchangeS
     repo = repo_of(uow)
     community = await repo.community(cmd.community)
     provider, receiver = await repo.member(cmd.provider_id), await repo.member(cmd.receiver_id)
+    facts = {}
     if cmd.listing_id is not None:
-        (await repo.listing(cmd.listing_id)).ensure_open(now())
-    exchange = _new_exchange(community, provider, receiver, cmd, None)
+        listing = await repo.listing(cmd.listing_id)
+        listing.ensure_open(now())
+        # As when a member answers the listing: its initiative's hours count for it.
+        facts = {
+            "category": cmd.category or listing.category,
+            "initiative_id": cmd.initiative_id or listing.initiative_id,
+        }
+    exchange = _new_exchange(community, provider, receiver, cmd, None, **facts)
     await repo.add_exchange(exchange)
     await _reserve(uow, repo, community, exchange)
     if cmd.confirm_now:
