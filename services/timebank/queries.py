@@ -11,6 +11,7 @@ from uuid import UUID
 
 from contracts import Empty, Refusal
 from contracts import timebank as c
+from kit.export import formula_safe
 from kit.handlers import QueryContext
 from ledger import Account, Journal
 
@@ -118,7 +119,7 @@ async def export_csv(ctx: QueryContext, q: c.CsvExportQuery) -> c.CsvExport:
                     e.balance,
                     e.counterparty_owner or "community",
                     e.ref or "",
-                    e.note or "",
+                    formula_safe(e.note or ""),  # typed by people: never a formula
                 ]
             )
         rows = entries

@@ -196,7 +196,14 @@ async def test_csv_exports_per_member_and_per_community(bank):
     a, b = await bank.member("A"), await bank.member("B")
     await bank.confirmed(a, b, 75)
     await bank.ok(
-        "donate", {"transfer_id": str(new_id()), "member_id": str(a), "amount": 15}, resident(a)
+        "donate",
+        {
+            "transfer_id": str(new_id()),
+            "member_id": str(a),
+            "amount": 15,
+            "note": '=HYPERLINK("http://x","klik")',
+        },
+        resident(a),
     )
     mine = await bank.query("export_csv", {"member_id": str(a)}, resident(a))
     rows = list(csv.DictReader(io.StringIO(mine["csv"])))
@@ -204,6 +211,7 @@ async def test_csv_exports_per_member_and_per_community(bank):
         ("exchange", "75", "1:15", "75"),
         ("donation", "-15", "-0:15", "60"),
     ]
+    assert rows[1]["note"] == '\'=HYPERLINK("http://x","klik")'  # shown, never run
     assert rows[1]["counterparty_member_id"] == "community"
     reply = await bank.client.query(
         "timebank", "export_csv", {"community": "wijk-west"}, actor=resident(a)
