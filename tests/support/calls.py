@@ -10,14 +10,17 @@ from kit.client import Reply, ServiceClient
 
 
 class Calls:
-    """Talks to `service` as `actor` unless a call names another."""
+    """Talks to the service `to` as `actor` unless a call names another (a subclass sets both
+    as class attributes)."""
 
-    def __init__(self, nc: Client, naming: Naming, service: str, actor: Actor):
-        self.service, self.actor = service, actor
-        self.client = ServiceClient(nc, naming, actor)
+    to: str
+    actor: Actor
+
+    def __init__(self, nc: Client, naming: Naming):
+        self.client = ServiceClient(nc, naming, self.actor)
 
     async def cmd(self, verb: str, data: dict, actor: Actor | None = None, **kw) -> Reply:
-        return await self.client.command(self.service, verb, data, actor=actor or self.actor, **kw)
+        return await self.client.command(self.to, verb, data, actor=actor or self.actor, **kw)
 
     async def ok(self, verb: str, data: dict, actor: Actor | None = None, **kw) -> dict:
         reply = await self.cmd(verb, data, actor, **kw)
@@ -32,6 +35,6 @@ class Calls:
         return reply.error
 
     async def query(self, name: str, data: dict, actor: Actor | None = None) -> dict:
-        reply = await self.client.query(self.service, name, data, actor=actor or self.actor)
+        reply = await self.client.query(self.to, name, data, actor=actor or self.actor)
         assert reply.ok, f"{name} refused: {reply.error}"
         return reply.result

@@ -194,8 +194,7 @@ class Streams:
 class Desk(Calls):
     """The initiatives service's commands and queries, as the portal would send them."""
 
-    def __init__(self, nc: Client, naming: Naming):
-        super().__init__(nc, naming, "initiatives", ANOUK)
+    to, actor = "initiatives", ANOUK
 
     async def application(self, application_id, actor: Actor = ANOUK) -> dict:
         return await self.query("get_application", {"application_id": str(application_id)}, actor)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from contracts import Actor, new_id
-from kit.client import Reply, ServiceClient
 from ledger.checker import check
 from services.timebank.service import LEDGER_CHECKS
+from tests.support.calls import Calls
 
 COORDINATOR = Actor(role="coordinator", id="makelaar-anna")
 COMMUNITY = "wijk-west"
@@ -19,30 +19,14 @@ def resident(member_id: UUID) -> Actor:
     return Actor(role="resident", id=str(member_id))
 
 
-class Bank:
+class Bank(Calls):
+    """The time bank's commands and queries, as a coordinator unless a call names another."""
+
+    to, actor = "timebank", COORDINATOR
+
     def __init__(self, service, nc):
+        super().__init__(nc, service.naming)
         self.service = service
-        self.client = ServiceClient(nc, service.naming, COORDINATOR)
-
-    async def cmd(self, verb: str, data: dict, actor: Actor = COORDINATOR, **kw) -> Reply:
-        return await self.client.command("timebank", verb, data, actor=actor, **kw)
-
-    async def ok(self, verb: str, data: dict, actor: Actor = COORDINATOR, **kw) -> dict:
-        reply = await self.cmd(verb, data, actor, **kw)
-        assert reply.ok, f"{verb} refused: {reply.error}"
-        return reply.result
-
-    async def refused(self, verb: str, data: dict, actor: Actor, code: str) -> dict:
-        reply = await self.cmd(verb, data, actor)
-        assert not reply.ok, f"{verb} was accepted, expected {code}"
-        assert reply.code == code, reply.error
-        assert reply.error["message"]["nl"] and reply.error["message"]["en"]
-        return reply.error
-
-    async def query(self, name: str, data: dict, actor: Actor = COORDINATOR) -> dict:
-        reply = await self.client.query("timebank", name, data, actor=actor)
-        assert reply.ok, f"{name} refused: {reply.error}"
-        return reply.result
 
     async def community(
         self,
