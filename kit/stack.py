@@ -152,6 +152,11 @@ class Stack:
                     VOORELKAAR_SMTP_SECURITY="none",
                     VOORELKAAR_DEMO_MAILBOX=str(self.mail_dir),
                 )
+            if service == "gateway":
+                # The embedded default: plain http on localhost, mails kept in the data folder.
+                env.setdefault("VOORELKAAR_EMBEDDED", "1")
+                env.setdefault("VOORELKAAR_MAIL", "mailbox")
+                env.setdefault("VOORELKAAR_MAILBOX_DIR", str(self.mail_dir))
             child = Supervised(
                 service,
                 [sys.executable, "-m", f"services.{service}"],
@@ -180,11 +185,18 @@ class Stack:
         return not pending
 
     async def load_demo_data(self) -> None:
-        for service in self.services:
+        # The portal's demo accounts point at the time bank's demo members: load it last.
+        for service in sorted(self.services, key=lambda s: s == "gateway"):
             module = f"services.{service}.demo"
             if importlib.util.find_spec(module) is None:
                 continue
-            env = dict(os.environ, VOORELKAAR_NATS_URL=self.nats_url(), PYTHONUNBUFFERED="1")
+            env = dict(
+                os.environ,
+                VOORELKAAR_NATS_URL=self.nats_url(),
+                VOORELKAAR_DATABASE_URL=self.db_url(service),
+                VOORELKAAR_EMBEDDED=os.environ.get("VOORELKAAR_EMBEDDED", "1"),
+                PYTHONUNBUFFERED="1",
+            )
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
@@ -196,7 +208,10 @@ class Stack:
             )
             out, _ = await proc.communicate()
             if proc.returncode == 0:
-                say(f"demo data loaded into {service}: {out.decode().strip().splitlines()[-1]}")
+                lines = out.decode().strip().splitlines() or [""]
+                say(f"demo data loaded into {service}: {lines[0]}")
+                for line in lines[1:]:
+                    say(f"  {line}")
             else:
                 say(
                     f"demo data for {service} failed (exit {proc.returncode}):\n"
@@ -236,6 +251,10 @@ class Stack:
         for child in self.children:
             base = f"http://127.0.0.1:{child.http_port}"
             say(f"  {child.name:<12} {base}/readyz  {base}/metrics  log: {child.log_path}")
+        for child in self.children:
+            if child.name == "gateway":
+                base = f"http://127.0.0.1:{child.http_port}"
+                say(f"  the portal        {base}/   (API: {base}/api/docs)")
         for service in await self.ledgers():
             say(f"  ledger check      {self.check_ledger_hint(service)}")
         if self.smtp is not None:
