@@ -174,3 +174,13 @@ async def eventually(check, timeout: float = 10.0, interval: float = 0.05):
 async def equals(awaitable, expected) -> bool:
     """For `eventually`: whether what `awaitable` gives is `expected`."""
     return (await awaitable) == expected
+
+
+@pytest.fixture(scope="session")
+async def portal(servers, tmp_path_factory):
+    """The portal and the time bank on the session's servers, one account per role
+    (tests/support/portal.py); shared by the API, browser and schemathesis tests."""
+    from tests.support.portal import portal_stack
+
+    async with portal_stack(servers, tmp_path_factory.mktemp("portal")) as stack:
+        yield stack

@@ -21,7 +21,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from . import i18n
 from .bank import Forbidden, Refused, ServiceUnavailable
 from .domain import SignedIn, csrf_ok, csrf_token, format_minutes
-from .domain.forms import AMSTERDAM
+from .domain.forms import AMSTERDAM, N_
 from .settings import GatewaySettings
 
 SESSION_COOKIE = "vk_session"
@@ -41,36 +41,36 @@ templates.env.filters["hours"] = format_minutes
 templates.env.globals["quote"] = quote
 
 CATEGORY_LABELS = {
-    "activiteiten": "Activities",
-    "boodschappen": "Shopping",
-    "computer": "Computer help",
-    "fietsen": "Bicycles",
-    "gezelschap": "Company",
-    "klussen": "Odd jobs",
-    "koken": "Cooking",
-    "oppas": "Babysitting",
-    "taal": "Language",
-    "tuin": "Garden",
+    "activiteiten": N_("Activities"),
+    "boodschappen": N_("Shopping"),
+    "computer": N_("Computer help"),
+    "fietsen": N_("Bicycles"),
+    "gezelschap": N_("Company"),
+    "klussen": N_("Odd jobs"),
+    "koken": N_("Cooking"),
+    "oppas": N_("Babysitting"),
+    "taal": N_("Language"),
+    "tuin": N_("Garden"),
 }
 STATE_LABELS = {
-    "proposed": "Proposed",
-    "agreed": "Agreed, waiting for confirmation",
-    "confirmed": "Confirmed",
-    "cancelled": "Cancelled",
-    "disputed": "Disputed",
-    "resolved": "Resolved",
-    "applied": "Applied",
-    "active": "Active",
-    "suspended": "Suspended",
-    "left": "Left",
+    "proposed": N_("Proposed"),
+    "agreed": N_("Agreed, waiting for confirmation"),
+    "confirmed": N_("Confirmed"),
+    "cancelled": N_("Cancelled"),
+    "disputed": N_("Disputed"),
+    "resolved": N_("Resolved"),
+    "applied": N_("Applied"),
+    "active": N_("Active"),
+    "suspended": N_("Suspended"),
+    "left": N_("Left"),
 }
 KIND_LABELS = {
-    "exchange": "Exchange",
-    "donation": "Donation to the pot",
-    "award": "Award from the pot",
-    "reversal": "Correction",
+    "exchange": N_("Exchange"),
+    "donation": N_("Donation to the pot"),
+    "award": N_("Award from the pot"),
+    "reversal": N_("Correction"),
 }
-UNIT_LABELS = {"hour": "Hours", "steerk": "Steerkes"}
+UNIT_LABELS = {"hour": N_("Hours"), "steerk": N_("Steerkes")}
 
 
 def _label(table: dict[str, str]):

@@ -2,7 +2,17 @@
 (`access`), reading forms (`forms`), tokens and throttling (`security`), charts (`charts`).
 Business rules stay in the services."""
 
-from .access import DESK_ROLES, MEMBER_ROLES, PERSON_ROLES, PUBLIC, Account, SignedIn, may, refusal
+from .access import (
+    DESK_ROLES,
+    MEMBER_ROLES,
+    PERSON_ROLES,
+    PUBLIC,
+    Account,
+    SignedIn,
+    actor_for,
+    may,
+    refusal,
+)
 from .charts import Bar, bar_chart
 from .forms import (
     CODE_FIELD,
@@ -25,6 +35,7 @@ __all__ = [
     "Bar",
     "FieldError",
     "SignedIn",
+    "actor_for",
     "bar_chart",
     "csrf_ok",
     "csrf_token",

@@ -18,6 +18,11 @@ MAX_MINUTES = 100 * 60 * 24
 """Largest amount a form accepts (100 days): anything above is a typing mistake."""
 
 
+def N_(message: str) -> str:
+    """Marks a message id for translation where it is defined; translated where it is shown."""
+    return message
+
+
 class FieldError(ValueError):
     """A value that cannot be used, with the field it belongs to and a message id."""
 
@@ -83,22 +88,22 @@ def end_of_day_utc(day: date, zone: ZoneInfo = AMSTERDAM) -> datetime:
 
 
 _PYDANTIC = {
-    "missing": "Fill in this field.",
-    "string_too_short": "Fill in this field.",
-    "string_too_long": "This is too long.",
-    "string_pattern_mismatch": "This is not a valid value here.",
-    "literal_error": "Choose one of the options.",
-    "uuid_parsing": "This is not a valid reference.",
-    "uuid_type": "This is not a valid reference.",
-    "greater_than": "The amount must be more than zero.",
-    "greater_than_equal": "This may not be negative.",
-    "less_than_equal": "This is too large.",
-    "int_parsing": "Give a whole number.",
-    "date_from_datetime_parsing": "Give a date (day, month, year).",
-    "date_parsing": "Give a date (day, month, year).",
-    "value_error": "This is not a valid value here.",
-    "too_long": "Too many items.",
-    "extra_forbidden": "This field is not expected.",
+    "missing": N_("Fill in this field."),
+    "string_too_short": N_("Fill in this field."),
+    "string_too_long": N_("This is too long."),
+    "string_pattern_mismatch": N_("This is not a valid value here."),
+    "literal_error": N_("Choose one of the options."),
+    "uuid_parsing": N_("This is not a valid reference."),
+    "uuid_type": N_("This is not a valid reference."),
+    "greater_than": N_("The amount must be more than zero."),
+    "greater_than_equal": N_("This may not be negative."),
+    "less_than_equal": N_("This is too large."),
+    "int_parsing": N_("Give a whole number."),
+    "date_from_datetime_parsing": N_("Give a date (day, month, year)."),
+    "date_parsing": N_("Give a date (day, month, year)."),
+    "value_error": N_("This is not a valid value here."),
+    "too_long": N_("Too many items."),
+    "extra_forbidden": N_("This field is not expected."),
 }
 
 
@@ -113,7 +118,7 @@ def field_errors(exc: ValidationError, known: set[str] | None = None) -> dict[st
         field = loc[0] if loc else "_form"
         if known is not None and field not in known:
             field = "_form"
-        message = _PYDANTIC.get(err["type"], "This is not a valid value here.")
+        message = _PYDANTIC.get(err["type"], N_("This is not a valid value here."))
         found.setdefault(field, FieldError(field, message))
     return found
 

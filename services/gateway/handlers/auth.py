@@ -16,6 +16,7 @@ from contracts import timebank as tb
 from .. import i18n
 from ..bank import Refused, ServiceUnavailable, operation
 from ..domain import SignedIn, field_errors, new_token, throttled
+from ..domain.forms import N_
 from ..i18n import gettext as _
 from ..mail import Mail
 from ..repository import EmailTaken
@@ -86,11 +87,11 @@ async def attempt_login(request: Request, email: str, password: str) -> LoginRes
     keys = [f"email:{email}", f"ip:{client_address(request)}"]
     per_account, per_address = await repo.failures(keys, settings.login_window_s)
     if throttled(per_account, per_address, settings.login_max_failures):
-        return LoginResult(error="Too many attempts. Wait a quarter of an hour.", status=429)
+        return LoginResult(error=N_("Too many attempts. Wait a quarter of an hour."), status=429)
     account = await repo.account_by_email(email) if email else None
     if not await verify_password(account.password_hash if account else None, password):
         await repo.record_failure(keys)
-        return LoginResult(error="E-mail address or password is not right.", status=401)
+        return LoginResult(error=N_("E-mail address or password is not right."), status=401)
     await repo.clear_failures(keys[0])
     return LoginResult(account)
 
@@ -179,13 +180,13 @@ async def signup(request: Request):
     try:
         _EMAIL.validate_python(email)
     except ValidationError:
-        errors["email"] = "Give a valid e-mail address."
+        errors["email"] = N_("Give a valid e-mail address.")
     if len(password) < MIN_PASSWORD:
-        errors["password"] = "Use at least 10 characters."
+        errors["password"] = N_("Use at least 10 characters.")
     elif password != form.get("password_again"):
-        errors["password_again"] = "The two passwords are not the same."
+        errors["password_again"] = N_("The two passwords are not the same.")
     if form.get("community") and form.get("community") not in settings.communities:
-        errors["community"] = "Choose one of the options."
+        errors["community"] = N_("Choose one of the options.")
     request_model = None
     try:
         request_model = _member_request(form, settings, name, email if not errors else None)
@@ -200,7 +201,7 @@ async def signup(request: Request):
             email, name, kind, await hash_password(password), language=i18n.current.get()
         )
     except EmailTaken:
-        errors["email"] = "This e-mail address has an account already. Sign in, or reset it."
+        errors["email"] = N_("This e-mail address has an account already. Sign in, or reset it.")
         return render(request, "signup.html", {"errors": errors, "values": form.values}, 422)
     return await _register(request, account, request_model, form, join=False)
 
@@ -313,9 +314,9 @@ async def reset(request: Request, token: str):
     password = form.get("password")
     errors = {}
     if len(password) < MIN_PASSWORD:
-        errors["password"] = "Use at least 10 characters."
+        errors["password"] = N_("Use at least 10 characters.")
     elif password != form.get("password_again"):
-        errors["password_again"] = "The two passwords are not the same."
+        errors["password_again"] = N_("The two passwords are not the same.")
     if errors:
         return render(request, "reset.html", {"token": token, "valid": True, "errors": errors}, 422)
     account_id = await repo.use_reset(token) if len(token) <= 100 else None

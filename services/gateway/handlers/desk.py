@@ -20,7 +20,7 @@ from contracts import timebank as tb
 from ..bank import Forbidden, Refused, operation
 from ..domain import DESK_ROLES, Bar, FieldError, SignedIn, bar_chart, format_minutes, parse_minutes
 from ..i18n import gettext as _
-from ..web import contract, read_form, redirect, render, require_signed
+from ..web import STATE_LABELS, contract, read_form, redirect, render, require_signed
 from .pages import community_of, csv_download, invalid, names, refusal_errors
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -361,6 +361,10 @@ async def community_csv(request: Request):
 # -- statistics ----------------------------------------------------------------------------------
 
 
+def state_name(state: str) -> str:
+    return _(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
 def _group(items, empty_key: str) -> list[Bar]:
     return [Bar(g.key or empty_key, g.amount, format_minutes(g.amount)) for g in items]
 
@@ -395,7 +399,7 @@ async def stats(request: Request):
         "states": bar_chart(
             "chart-states",
             _("Members by state"),
-            [Bar(_(k), v, str(v)) for k, v in sorted(figures.members_by_state.items())],
+            [Bar(state_name(k), v, str(v)) for k, v in sorted(figures.members_by_state.items())],
             empty,
         ),
         "share": bar_chart(
