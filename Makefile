@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench docs check-ledger clean install
+.PHONY: run test test-fast lint format bench docs check-ledger clean install chromium screenshots test-api-long
 
 install: $(STAMP)
 
@@ -19,8 +19,20 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 run: $(STAMP)
 	$(BIN)/voorelkaar run
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q tests/unit tests/contract tests/reference tests/integration tests/e2e tests/chaos
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest -q tests/unit tests/contract tests/reference tests/integration tests/e2e tests/chaos tests/browser
+
+# The browser tests drive Debian's chromium (never `playwright install`: it downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+# Screenshots of the portal's main pages at phone and desktop width, into docs/screenshots/.
+screenshots: $(STAMP) chromium
+	VOORELKAAR_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/browser/test_screenshots.py
+
+# A longer schemathesis run over the portal's API (make test runs a short one).
+test-api-long: $(STAMP)
+	VOORELKAAR_SCHEMATHESIS_EXAMPLES=200 $(BIN)/python -m pytest -q tests/integration/gateway/test_schemathesis.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit tests/contract

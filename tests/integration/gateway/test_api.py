@@ -81,8 +81,8 @@ async def test_a_command_sent_twice_with_one_idempotency_key_has_one_effect(port
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     after = await coordinator.post("/api/timebank/balance", json={"member_id": member})
-    hours = [b for b in after.json()["balances"] if b["unit"] == "hour"][0]["balance"]
-    was = [b for b in before.json()["balances"] if b["unit"] == "hour"][0]["balance"]
+    hours = next(b for b in after.json()["balances"] if b["unit"] == "hour")["balance"]
+    was = next(b for b in before.json()["balances"] if b["unit"] == "hour")["balance"]
     assert hours == was + 15
     bad_key = await coordinator.post(
         "/api/timebank/award", json=body, headers={"Idempotency-Key": "nope"}
