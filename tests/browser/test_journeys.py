@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -148,7 +149,7 @@ async def test_two_residents_trade_hours_and_a_dispute_is_resolved(portal, perso
     async with mohamed.expect_download() as download_info:
         await mohamed.get_by_role("link", name="Downloaden als CSV (spreadsheet)").click()
     download = await download_info.value
-    text = open(await download.path(), encoding="utf-8").read()
+    text = Path(await download.path()).read_text(encoding="utf-8")
     lines = text.strip().splitlines()
     assert lines[0].startswith("entry,at_utc,kind")
     assert [line.split(",")[2] for line in lines[1:]] == ["exchange", "reversal"]
