@@ -36,7 +36,7 @@ from kit.service import ensure_service_stream
 from . import index
 from .bank import SERVICES, Bank
 from .domain import PUBLIC
-from .handlers import api, auth, desk, pages
+from .handlers import api, auth, desk, oidc, pages
 from .mail import LocalMailbox, NoMailer
 from .repository import GatewayRepository
 from .settings import GatewaySettings
@@ -164,7 +164,8 @@ def build(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware)
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, pages, desk, api):
+    app.state.oauth = oidc.oauth_for(settings)
+    for module in (auth, oidc, pages, desk, api):
         app.include_router(module.router)
     install_operations(app, portal, metrics)
     install_asyncapi(app, naming)

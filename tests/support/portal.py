@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,12 @@ COMMUNITY = "wijk-west"
 NEIGHBOURHOODS = ("BU09350101", "BU09350102")
 SETUP = Actor(role="coordinator", id="portal-setup", scopes=(COMMUNITY,))
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    """One argon2 hash of PASSWORD for every test account (each hash costs ~0.1 s of CPU)."""
+    return hasher.hash(PASSWORD)
 
 
 @dataclass
@@ -91,7 +98,7 @@ class Portal:
             email,
             name,
             role,
-            hasher.hash(PASSWORD),
+            password_hash(),
             member_id=member_id,
             community=COMMUNITY if member_id else None,
             scopes=tuple(scopes),
