@@ -184,3 +184,13 @@ async def portal(servers, tmp_path_factory):
 
     async with portal_stack(servers, tmp_path_factory.mktemp("portal")) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+async def scratch_portal(servers, tmp_path_factory):
+    """A second portal for the tests that send whatever the contracts allow (the authorization
+    matrix, schemathesis): they may reconfigure its community, so nobody else uses it."""
+    from tests.support.portal import portal_stack
+
+    async with portal_stack(servers, tmp_path_factory.mktemp("scratch")) as stack:
+        yield stack

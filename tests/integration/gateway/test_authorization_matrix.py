@@ -1,4 +1,4 @@
-"""Every role against every operation the portal's API offers, generated from the contracts:
+"""Every role against every operation the scratch_portal's API offers, generated from the contracts:
 a new operation, role or policy is in the matrix without touching this file.
 
 For each (role, operation) a valid request is generated from the operation's own JSON schema,
@@ -51,7 +51,7 @@ PEOPLE_ROLES = [r for r in ROLES if r not in ("system", "public")]
 
 
 def test_every_role_but_system_has_an_account_kind_in_the_portal():
-    # If a role is added to the contracts, the portal must decide how people get it.
+    # If a role is added to the contracts, the scratch_portal must decide how people get it.
     assert set(PEOPLE_ROLES) == set(ROLE_KEYS)
 
 
@@ -123,7 +123,7 @@ def expected_refusal(spec: OperationSpec, person, account, request: dict) -> str
     return spec.policy.refusal(actor, spec.request.model_validate_json(json.dumps(request)))
 
 
-async def check(portal, clients, spec, key, request) -> tuple[bool, int, dict]:
+async def check(scratch_portal, clients, spec, key, request) -> tuple[bool, int, dict]:
     response = await clients[key].post(api_path(spec), json=request)
     body = response.json() if response.content else {}
     assert response.status_code < 500, (spec.name, key, response.status_code, body)
@@ -133,20 +133,20 @@ async def check(portal, clients, spec, key, request) -> tuple[bool, int, dict]:
 
 
 @pytest.fixture(scope="module")
-async def clients(portal):
-    signed_in = {key: await portal.api(key) for key in ROLE_KEYS.values()}
-    signed_in["public"] = httpx.AsyncClient(base_url=portal.url, timeout=30)
+async def clients(scratch_portal):
+    signed_in = {key: await scratch_portal.api(key) for key in ROLE_KEYS.values()}
+    signed_in["public"] = httpx.AsyncClient(base_url=scratch_portal.url, timeout=30)
     yield signed_in
     for client in signed_in.values():
         await client.aclose()
 
 
 @pytest.mark.parametrize("spec", OPERATIONS, ids=lambda s: f"{s.service}.{s.name}")
-async def test_each_role_is_allowed_or_refused_as_its_policy_says(portal, clients, spec):
+async def test_each_role_is_allowed_or_refused_as_its_policy_says(scratch_portal, clients, spec):
     public = clients["public"]
     for role, key in ROLE_KEYS.items():
-        person = portal.people[key]
-        account = await portal.repo.account(person.account_id)
+        person = scratch_portal.people[key]
+        account = await scratch_portal.repo.account(person.account_id)
         actor = actor_for(account)
         fixed = {}
         if spec.policy.own:
@@ -156,14 +156,14 @@ async def test_each_role_is_allowed_or_refused_as_its_policy_says(portal, client
             fixed[spec.policy.scope] = scope
         request = valid_request(spec, fixed)
         expected = expected_refusal(spec, person, account, request)
-        refused, status, body = await check(portal, clients, spec, key, request)
+        refused, status, body = await check(scratch_portal, clients, spec, key, request)
         assert refused == (expected is not None), (role, spec.name, expected, status, body)
 
         # Someone else's id where the policy wants one's own.
         if spec.policy.own and role in ("resident", "organisation"):
             other = {**request, spec.policy.own: str(uuid.uuid4())}
             if expected is None:
-                refused, status, body = await check(portal, clients, spec, key, other)
+                refused, status, body = await check(scratch_portal, clients, spec, key, other)
                 assert refused, (role, spec.name, "acted for someone else", status, body)
         # A scope the staff member does not hold.
         if spec.policy.scope and person.scopes and "*" not in person.scopes:
@@ -173,7 +173,7 @@ async def test_each_role_is_allowed_or_refused_as_its_policy_says(portal, client
             except ValidationError:
                 continue
             if role in spec.policy.roles:
-                refused, status, body = await check(portal, clients, spec, key, elsewhere)
+                refused, status, body = await check(scratch_portal, clients, spec, key, elsewhere)
                 assert refused, (role, spec.name, "outside scope", status, body)
 
     # Not signed in: the public role.

@@ -1,4 +1,4 @@
-"""schemathesis over the portal's OpenAPI document: whatever a client sends to any operation,
+"""schemathesis over the scratch_portal's OpenAPI document: whatever a client sends to any operation,
 signed in as a resident or as a coordinator, the answer is never a 5xx.
 
 Short in `make test` (a few examples per operation); `make test-api-long` runs many more
@@ -17,7 +17,7 @@ EXAMPLES = int(os.environ.get("VOORELKAAR_SCHEMATHESIS_EXAMPLES", "6"))
 
 def fuzz(url: str, tokens: list[str], examples: int) -> list[str]:
     """Every operation of the document with `examples` generated cases per token; returns
-    every request that got a 5xx (in the schemathesis thread: the portal keeps serving)."""
+    every request that got a 5xx (in the schemathesis thread: the scratch_portal keeps serving)."""
     schema = schemathesis.openapi.from_url(url + "/api/openapi.json")
     failures: list[str] = []
     checked = 0
@@ -58,11 +58,11 @@ def _checker(operation, url, token, examples, failures):
     return check
 
 
-async def test_no_request_gets_a_5xx(portal):
+async def test_no_request_gets_a_5xx(scratch_portal):
     tokens = []
     for key in ("resident", "coordinator"):
-        client = await portal.api(key)
+        client = await scratch_portal.api(key)
         tokens.append(client.headers["Authorization"].split()[1])
         await client.aclose()
-    failures = await asyncio.to_thread(fuzz, portal.url, [*tokens, ""], EXAMPLES)
+    failures = await asyncio.to_thread(fuzz, scratch_portal.url, [*tokens, ""], EXAMPLES)
     assert failures == []
