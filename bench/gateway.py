@@ -20,11 +20,10 @@ import time
 import uuid
 from pathlib import Path
 
-from common import REPO, no_client_gc, servers, table  # noqa: I001
-
 import aiohttp
 import asyncpg
 import nats
+from common import REPO, no_client_gc, servers, table
 from faststream.nats import NatsBroker
 
 from contracts import Actor, Naming

@@ -18,11 +18,19 @@ __all__ = ["Bank", "Forbidden", "Refused", "ServiceUnavailable", "operation"]
 
 
 class Forbidden(Exception):
-    """The operation's policy refuses this actor (checked before anything is sent)."""
+    """The operation's policy refuses this actor (checked before anything is sent). The
+    error is the one the service itself answers a refusal of its policy with (the policy's
+    `code`: `forbidden`, or e.g. `coordinator_only` where the service had one)."""
 
     def __init__(self, spec: OperationSpec, reason: str):
         super().__init__(f"{spec.name}: {reason}")
         self.spec, self.reason = spec, reason
+
+    @property
+    def error(self) -> Error:
+        return catalogue(self.spec.service).error(
+            self.spec.policy.code, {"policy": self.spec.policy.describe()}
+        )
 
 
 class Refused(Exception):
@@ -39,6 +47,14 @@ class Refused(Exception):
 
 SERVICES: tuple[ServiceContracts, ...] = (TIMEBANK,)
 """The services the portal talks to (the initiative fund's join them in part 2)."""
+
+
+def catalogue(service: str):
+    """The error catalogue of a service the portal talks to."""
+    for contracts in SERVICES:
+        if contracts.service == service:
+            return contracts.errors
+    raise KeyError(service)
 
 
 def operation(name: str, service: ServiceContracts = TIMEBANK) -> OperationSpec:

@@ -14,6 +14,8 @@ from uuid import UUID
 
 from contracts import Event
 from contracts import timebank as tb
+from contracts.timebank import TIMEBANK
+from kit.registration import Consumer
 from kit.uow import UnitOfWork
 
 from .repository import GatewayRepository, note_exchange, note_member
@@ -68,11 +70,24 @@ async def on_member(uow: UnitOfWork, event: Event) -> None:
     )
 
 
-HANDLERS = {
-    **dict.fromkeys(EXCHANGE_STATES, on_exchange),
-    **dict.fromkeys(MEMBER_STATES, on_member),
-}
-CONSUMER = "portal-index"
+EXCHANGE_EVENTS = (
+    tb.ExchangeProposed,
+    tb.ExchangeAgreed,
+    tb.ExchangeConfirmed,
+    tb.ExchangeCancelled,
+    tb.ExchangeDisputed,
+    tb.ExchangeResolved,
+)
+MEMBER_EVENTS = (tb.MemberRegistered, tb.MemberApproved, tb.MemberSuspended, tb.MemberLeft)
+CONSUMER = Consumer(
+    "portal-index",
+    TIMEBANK,
+    {
+        **{TIMEBANK.spec_of(model): on_exchange for model in EXCHANGE_EVENTS},
+        **{TIMEBANK.spec_of(model): on_member for model in MEMBER_EVENTS},
+    },
+)
+"""The durable consumer `gateway-portal-index` on the time bank's stream."""
 
 
 class Lists(Protocol):

@@ -26,7 +26,7 @@ from contracts import Naming, ServiceContracts
 from contracts.timebank import TIMEBANK
 from kit.client import ServiceClient
 from kit.consumer import DurableConsumer
-from kit.db import KIT_MIGRATIONS, create_pool, migrate
+from kit.db import KIT_MIGRATIONS, Component, create_pool, migrate
 from kit.docs import build_broker
 from kit.logging import get_logger
 from kit.metrics import Metrics
@@ -110,7 +110,9 @@ def build(settings: GatewaySettings | None = None) -> FastAPI:
             settings.connect_timeout_s,
         )
         async with portal.pool.acquire() as conn:
-            await migrate(conn, [("kit", KIT_MIGRATIONS), ("gateway", MIGRATIONS)])
+            await migrate(
+                conn, [Component("kit", KIT_MIGRATIONS), Component("gateway", MIGRATIONS)]
+            )
         repo = GatewayRepository(portal.pool)
         client = ServiceClient(nc, naming, PUBLIC)
         app.state.repo = repo
@@ -121,9 +123,7 @@ def build(settings: GatewaySettings | None = None) -> FastAPI:
         await ensure_service_stream(nc, naming, TIMEBANK, settings)
         portal.consumer = DurableConsumer(
             service="gateway",
-            name=index.CONSUMER,
-            source=TIMEBANK,
-            handlers=index.HANDLERS,
+            declaration=index.CONSUMER,
             own_contracts=GATEWAY,
             nc=nc,
             js=js,

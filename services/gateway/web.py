@@ -280,12 +280,8 @@ def install_error_pages(app) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden):
         if is_api(request):
-            return api_error(
-                403,
-                "forbidden",
-                {"nl": "U mag dit niet doen.", "en": "You are not allowed to do this."},
-                operation=exc.spec.name,
-            )
+            error = exc.error
+            return api_error(403, error.code, error.message.model_dump(), details=error.details)
         return render(request, "error.html", {"kind": "forbidden"}, status_code=403)
 
     @app.exception_handler(Refused)

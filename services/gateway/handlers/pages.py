@@ -25,7 +25,16 @@ from ..domain import (
     parse_date,
     parse_minutes,
 )
-from ..web import contract, message, read_form, redirect, render, require_signed, signed
+from ..web import (
+    NotSignedIn,
+    contract,
+    message,
+    read_form,
+    redirect,
+    render,
+    require_signed,
+    signed,
+)
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -107,6 +116,8 @@ def _search(request: Request, who, params) -> tb.SearchListings:
 @router.get("/board")
 async def board(request: Request):
     who = signed(request)
+    if who is None and not request.app.state.bank.may(None, "search_listings"):
+        raise NotSignedIn()  # the board is for members: sign in first
     params = dict(request.query_params)
     errors: dict[str, str] = {}
     listings, total = [], 0

@@ -1,4 +1,4 @@
-"""schemathesis over the scratch_portal's OpenAPI document: whatever a client sends to any operation,
+"""schemathesis over the portal's OpenAPI document: whatever a client sends to any operation,
 signed in as a resident or as a coordinator, the answer is never a 5xx.
 
 Short in `make test` (a few examples per operation); `make test-api-long` runs many more

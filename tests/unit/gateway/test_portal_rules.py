@@ -4,7 +4,7 @@ every text on the pages has its Dutch."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from pathlib import Path
 from uuid import uuid4
 
