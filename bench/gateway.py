@@ -240,22 +240,24 @@ async def run(url: str, nats_url: str, gateway_db: str, args) -> None:
 
         rows = []
         s, c = args.seconds, args.clients
-        direct = await rate(lambda i, n: direct_query("balance", balance_body), s, c)
-        via_api = await rate(lambda i, n: api("/api/timebank/balance", balance_body), s, c)
-        via_page = await rate(lambda i, n: page("/statement"), s, c)
-        rows += [
-            ("balance", "straight over NATS", f"{direct:,.0f}", "1.00"),
-            ("balance", "gateway /api", f"{via_api:,.0f}", f"{via_api / direct:.2f}"),
-            ("balance", "gateway page /statement", f"{via_page:,.0f}", f"{via_page / direct:.2f}"),
-        ]
-        direct = await rate(lambda i, n: direct_query("search_listings", search_body), s, c)
-        via_api = await rate(lambda i, n: api("/api/timebank/search_listings", search_body), s, c)
-        via_page = await rate(lambda i, n: page("/board?q=fietsen"), s, c)
-        rows += [
-            ("board search", "straight over NATS", f"{direct:,.0f}", "1.00"),
-            ("board search", "gateway /api", f"{via_api:,.0f}", f"{via_api / direct:.2f}"),
-            ("board search", "gateway page /board", f"{via_page:,.0f}", f"{via_page / direct:.2f}"),
-        ]
+        for label, name, body, page_path in (
+            ("balance", "balance", balance_body, "/statement"),
+            ("board search", "search_listings", search_body, "/board?q=fietsen"),
+        ):
+            direct = await rate(lambda i, n, q=name, b=body: direct_query(q, b), s, c)
+            path = f"/api/timebank/{name}"
+            via_api = await rate(lambda i, n, p=path, b=body: api(p, b), s, c)
+            via_page = await rate(lambda i, n, p=page_path: page(p), s, c)
+            rows += [
+                (label, "straight over NATS", f"{direct:,.0f}", "1.00"),
+                (label, "gateway /api", f"{via_api:,.0f}", f"{via_api / direct:.2f}"),
+                (
+                    label,
+                    f"gateway page {page_path}",
+                    f"{via_page:,.0f}",
+                    f"{via_page / direct:.2f}",
+                ),
+            ]
         # Confirmations: each exchange once; as many prepared as a run can use.
         per_side = 1500
         todo_direct, todo_api = await agreed(per_side), await agreed(per_side)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import uuid
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -124,36 +125,22 @@ async def test_a_coordinator_acting_for_a_member_is_recorded_as_such(portal):
     assert acting.status_code == 303
     page = await client.get("/board")
     assert "namens een lid" in page.text  # the banner says whom the pages are for
+    listing = {
+        "kind": "offer",
+        "title": "Boodschappen doen",
+        "description": "Op dinsdag naar de markt.",
+        "category": "boodschappen",
+        "neighbourhood": "BU09350101",
+    }
     posted = await post_form(
-        client,
-        "/listings/new",
-        "/listings/new",
-        {
-            "kind": "offer",
-            "title": "Boodschappen doen",
-            "description": "Op dinsdag naar de markt.",
-            "category": "boodschappen",
-            "neighbourhood": "BU09350101",
-            "expires_on": "2099-01-01",
-        },
+        client, "/listings/new", "/listings/new", {**listing, "expires_on": "2099-01-01"}
     )
     # Too far ahead: the time bank says so, beside the field, in Dutch.
     assert posted.status_code == 409
     assert "vervaldatum" in posted.text.lower()
-    from datetime import date, timedelta
-
+    soon = (date.today() + timedelta(days=30)).isoformat()
     posted = await post_form(
-        client,
-        "/listings/new",
-        "/listings/new",
-        {
-            "kind": "offer",
-            "title": "Boodschappen doen",
-            "description": "Op dinsdag naar de markt.",
-            "category": "boodschappen",
-            "neighbourhood": "BU09350101",
-            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
-        },
+        client, "/listings/new", "/listings/new", {**listing, "expires_on": soon}
     )
     assert posted.status_code == 303, posted.text[:1000]
     rows = await portal.repo.pool.fetch(
@@ -298,3 +285,19 @@ async def test_a_time_bank_that_does_not_answer_gives_503_and_a_page_never_500(s
         assert "antwoordt op dit moment niet" in page.text
     await client.aclose()
     await page_client.aclose()
+
+
+async def test_the_asyncapi_page_stands_beside_openapi_and_publishes_nothing(portal):
+    client = httpx.AsyncClient(base_url=portal.url, timeout=30)
+    page = await client.get("/asyncapi")
+    assert page.status_code == 200 and "asyncapi" in page.text.lower()
+    document = (await client.get("/asyncapi.json")).json()
+    channels = " ".join(document["channels"])
+    assert "timebank" in channels and "confirm_exchange" in channels
+    openapi = (await client.get("/api/openapi.json")).json()
+    assert "/api/timebank/confirm_exchange" in openapi["paths"]
+    # FastStream's own AsyncAPI page adds a "try it out" POST that publishes whatever it is
+    # given to the broker: not mounted here (anyone could send a command as anyone).
+    tried = await client.post("/asyncapi/try", json={"channel": "x", "message": {}})
+    assert tried.status_code in (404, 405)
+    await client.aclose()
