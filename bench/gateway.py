@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -175,7 +176,7 @@ async def run(url: str, nats_url: str, gateway_db: str, args) -> None:
                 "description": "Lekke band of remmen.",
                 "category": "fietsen",
                 "neighbourhood": "BU09350101",
-                "expires_at": "2099-01-01T00:00:00+00:00",
+                "expires_at": (datetime.now(UTC) + timedelta(days=60)).isoformat(),
             },
             Actor(role="resident", id=provider),
         )

@@ -15,8 +15,8 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from . import i18n
 from .bank import Forbidden, Refused, ServiceUnavailable
@@ -209,51 +209,75 @@ def set_cookie(response: Response, settings: GatewaySettings, name: str, value: 
     )
 
 
-class SessionMiddleware(BaseHTTPMiddleware):
+class SessionMiddleware:
     """Finds the session (cookie, or `Authorization: Bearer` for the API), chooses the
     language, gives a visitor a random cookie to bind CSRF tokens to before sign-in, and sets
-    the security headers on every response."""
+    the security headers on every response. Plain ASGI (Starlette's BaseHTTPMiddleware runs
+    each request through an extra task and stream)."""
 
-    async def dispatch(self, request: Request, call_next):
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         app = request.app
         token = request.cookies.get(SESSION_COOKIE)
         auth = request.headers.get("authorization", "")
         bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
-        request.state.bearer = bool(bearer)
+        state = request.state
+        state.bearer = bool(bearer)
         token = bearer or token
-        request.state.signed = None
-        request.state.session_token = None
+        state.signed = None
+        state.session_token = None
         if token and len(token) <= 100 and hasattr(app.state, "repo"):
             try:
-                request.state.signed = await app.state.repo.session(token)
+                state.signed = await app.state.repo.session(token)
             except Exception:  # the database is away: treat as signed out, pages say so
-                request.state.signed = None
-            if request.state.signed:
-                request.state.session_token = token
+                state.signed = None
+            if state.signed:
+                state.session_token = token
         visitor = request.cookies.get(VISITOR_COOKIE)
-        new_visitor = None
+        extra: list[tuple[bytes, bytes]] = []
         if not visitor or len(visitor) > 100:
-            visitor = new_visitor = secrets.token_urlsafe(24)
-        request.state.visitor = visitor
-        preferred = request.state.signed.account.language if request.state.signed else None
+            visitor = secrets.token_urlsafe(24)
+            cookie = Response()
+            set_cookie(cookie, app.state.settings, VISITOR_COOKIE, visitor)
+            extra += [(k, v) for k, v in cookie.raw_headers if k == b"set-cookie"]
+        state.visitor = visitor
+        preferred = state.signed.account.language if state.signed else None
         language = i18n.choose(
             request.cookies.get(LANG_COOKIE), preferred, request.headers.get("accept-language")
         )
+        defaults = [*SECURITY_HEADERS]
+        if not is_api(request):
+            defaults += [("content-language", language), ("cache-control", "no-store")]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in defaults:
+                    if key not in headers:
+                        headers[key] = value
+                for key, value in extra:
+                    headers.append(key.decode(), value.decode())
+            await send(message)
+
         marker = i18n.current.set(language)
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_headers)
         finally:
             i18n.current.reset(marker)
-        if new_visitor:
-            set_cookie(response, app.state.settings, VISITOR_COOKIE, new_visitor)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if not is_api(request):
-            response.headers.setdefault("Content-Language", language)
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+
+
+SECURITY_HEADERS = (
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+)
 
 
 def api_error(status: int, code: str, message: dict, **extra) -> JSONResponse:
