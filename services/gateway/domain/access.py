@@ -8,17 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from contracts import Actor, Contract, OperationSpec
+from contracts import ROLES, Actor, Contract, OperationSpec
 
-PERSON_ROLES = (
-    "resident",
-    "organisation",
-    "coordinator",
-    "reviewer",
-    "panel_member",
-    "finance",
-    "operator",
-)
+PERSON_ROLES = tuple(role for role in ROLES if role not in ("system", "public"))
 """Roles an account can have; `public` is whoever is not signed in."""
 
 MEMBER_ROLES = frozenset({"resident", "organisation"})

@@ -26,7 +26,7 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], empty: str) -> str:
     Returns SVG markup (safe to embed: every text is escaped)."""
     if not bars:
         return f'<p class="empty">{escape(empty)}</p>'
-    row, label_w, width = 28, 150, 600
+    row, label_w, width = 28, 130, 420
     height = row * len(bars) + 8
     top = max((b.value for b in bars), default=0) or 1
     desc = "; ".join(f"{b.label}: {b.shown}" for b in bars)
@@ -39,10 +39,10 @@ def bar_chart(chart_id: str, title: str, bars: list[Bar], empty: str) -> str:
     ]
     for i, b in enumerate(bars):
         y = 4 + i * row
-        w = max(0, round((width - label_w - 70) * max(b.value, 0) / top))
+        w = max(0, round((width - label_w - 60) * max(b.value, 0) / top))
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" fill="{TEXT}" '
-            f'font-size="13">{escape(b.label[:22])}</text>'
+            f'font-size="13">{escape(b.label[:18])}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row - 8}" fill="{BAR}"/>'
             f'<text x="{label_w + w + 6}" y="{y + 17}" fill="{TEXT}" font-size="13">'
             f"{escape(b.shown)}</text>"

@@ -20,7 +20,15 @@ from contracts import timebank as tb
 from ..bank import Forbidden, Refused, operation
 from ..domain import DESK_ROLES, Bar, FieldError, SignedIn, bar_chart, format_minutes, parse_minutes
 from ..i18n import gettext as _
-from ..web import STATE_LABELS, contract, read_form, redirect, render, require_signed
+from ..web import (
+    CATEGORY_LABELS,
+    STATE_LABELS,
+    contract,
+    read_form,
+    redirect,
+    render,
+    require_signed,
+)
 from .pages import community_of, csv_download, invalid, names, refusal_errors
 
 router = APIRouter(prefix="/desk", include_in_schema=False)
@@ -215,22 +223,18 @@ async def member_action(request: Request, member_id: UUID, action: str):
     return redirect(f"/desk/members/{member_id}?done={action}")
 
 
+@router.post("/act-for")
 @router.post("/act-for/{member_id}")
-async def act_for(request: Request, member_id: UUID):
-    """Act for a member who is not online: the member pages then show and do their things,
-    every command carrying `on_behalf_of`, until the coordinator stops."""
-    desk_actor(request)
+async def act_for(request: Request, member_id: UUID | None = None):
+    """Act for a member who is not online (without a member: stop). The member pages then
+    show and do their things, every command carrying `on_behalf_of`."""
+    if member_id is None:
+        require_signed(request)
+    else:
+        desk_actor(request)
     await read_form(request)
     await request.app.state.repo.act_for(request.state.session_token, member_id)
-    return redirect("/exchanges")
-
-
-@router.post("/act-for")
-async def stop_acting(request: Request):
-    require_signed(request)
-    await read_form(request)
-    await request.app.state.repo.act_for(request.state.session_token, None)
-    return redirect("/desk")
+    return redirect("/exchanges" if member_id else "/desk")
 
 
 # -- an exchange for two members who are not online ----------------------------------------------
@@ -365,8 +369,16 @@ def state_name(state: str) -> str:
     return _(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
-def _group(items, empty_key: str) -> list[Bar]:
-    return [Bar(g.key or empty_key, g.amount, format_minutes(g.amount)) for g in items]
+def _group(items, empty_key: str, labels: dict[str, str] | None = None) -> list[Bar]:
+    labels = labels or {}
+    return [
+        Bar(
+            _(labels[g.key]) if g.key in labels else (g.key or empty_key),
+            g.amount,
+            format_minutes(g.amount),
+        )
+        for g in items
+    ]
 
 
 @router.get("/stats")
@@ -387,7 +399,7 @@ async def stats(request: Request):
         "categories": bar_chart(
             "chart-categories",
             _("Hours by category"),
-            _group(figures.by_category, _("none")),
+            _group(figures.by_category, _("none"), CATEGORY_LABELS),
             empty,
         ),
         "neighbourhoods": bar_chart(
