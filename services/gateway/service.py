@@ -154,6 +154,9 @@ def build(settings: GatewaySettings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    # What `make docs` reads from every service's build(): its name and what it consumes.
+    app.name = "gateway"
+    app.consumer_declarations = {index.CONSUMER.name: index.CONSUMER}
     app.state.settings = settings
     app.state.csrf_key = (settings.secret_key or secrets.token_hex(32)).encode()
     app.state.mailer = (
